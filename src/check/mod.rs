@@ -1,0 +1,55 @@
+//! Checks: the parsed files of a scenario become a [`Scenario`](crate::Scenario), or every
+//! problem found is reported at once — unknown names with "did you mean", duplicates, shares
+//! that do not sum to 100%, years outside the timeline, conflicting policies, unit mismatches,
+//! import and `extends` cycles, missing files.
+
+mod load;
+pub mod metrics;
+mod resolve;
+pub mod suggest;
+pub mod tables;
+pub mod units;
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostics;
+use crate::scenario::Scenario;
+use crate::source::Origin;
+
+/// A checked scenario, and the numbers in it that have neither a source nor an assumption.
+pub struct Checked {
+    pub scenario: Scenario,
+    pub unsourced: Vec<Origin>,
+}
+
+/// Loads and checks the scenario in the file at `path`.
+pub fn check_file(path: &Path) -> Result<Checked, Diagnostics> {
+    let mut loader = load::Loader::new();
+    let layers = loader.load(path);
+    finish(loader, layers)
+}
+
+/// Checks a scenario given as text; imports and `extends` are read relative to `path`.
+pub fn check_text(path: &Path, text: &str) -> Result<Checked, Diagnostics> {
+    let mut loader = load::Loader::new();
+    let layers = loader.load_text(path, text);
+    finish(loader, layers)
+}
+
+fn finish(loader: load::Loader, layers: Vec<load::Layer>) -> Result<Checked, Diagnostics> {
+    let mut diagnostics = loader.diagnostics;
+    if layers.is_empty() {
+        return Err(diagnostics);
+    }
+    let (scenario, found, unsourced) =
+        resolve::resolve(&loader.sources, &layers, loader.syntax_errors);
+    diagnostics.extend(found);
+    diagnostics.sort();
+    match scenario {
+        Some(scenario) if !diagnostics.has_errors() => Ok(Checked {
+            scenario,
+            unsourced,
+        }),
+        _ => Err(diagnostics),
+    }
+}
