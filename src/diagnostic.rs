@@ -12,6 +12,8 @@ use crate::source::{Origin, SourceFile, Sources, Span};
 pub enum Severity {
     Error,
     Warning,
+    /// A note that goes with another diagnostic: where the other half of a duplicate is.
+    Advice,
 }
 
 /// One message about a scenario.
@@ -92,7 +94,7 @@ impl Diagnostic {
             Some(f) if Arc::ptr_eq(f, file) => self.label(origin.span, text),
             Some(_) => {
                 let note = Diagnostic {
-                    severity: Severity::Warning,
+                    severity: Severity::Advice,
                     ..Diagnostic::error(self.code, "declared here")
                 };
                 self.with_related(note.in_file(file).label(origin.span, text))
@@ -130,6 +132,7 @@ impl miette::Diagnostic for Diagnostic {
         Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Advice => miette::Severity::Advice,
         })
     }
 

@@ -41,8 +41,10 @@ fn finish(loader: load::Loader, layers: Vec<load::Layer>) -> Result<Checked, Dia
     if layers.is_empty() {
         return Err(diagnostics);
     }
-    let (scenario, found, unsourced) =
-        resolve::resolve(&loader.sources, &layers, loader.syntax_errors);
+    // After a file failed to load or parse, names it declared are missing: do not report
+    // what follows from that.
+    let incomplete = loader.syntax_errors || diagnostics.has_errors();
+    let (scenario, found, unsourced) = resolve::resolve(&loader.sources, &layers, incomplete);
     diagnostics.extend(found);
     diagnostics.sort();
     match scenario {

@@ -82,13 +82,13 @@ pub struct Resolver<'a> {
 pub fn resolve(
     sources: &Sources,
     layers: &[Layer],
-    syntax_errors: bool,
+    incomplete: bool,
 ) -> (Option<Scenario>, Diagnostics, Vec<Origin>) {
     let mut r = Resolver {
         sources,
         layers,
         diagnostics: Diagnostics::default(),
-        quiet_unknown_names: syntax_errors,
+        quiet_unknown_names: incomplete,
         timeline: None,
         unsourced: Vec::new(),
         stage_names: Vec::new(),
@@ -254,7 +254,7 @@ impl<'a> Resolver<'a> {
         }
         // Every layer's root file must have a header: it is a scenario.
         for (layer, l) in self.layers.iter().enumerate() {
-            if !headers.iter().any(|(a, _, _)| a.layer == layer) {
+            if !self.quiet_unknown_names && !headers.iter().any(|(a, _, _)| a.layer == layer) {
                 let file = self.sources.get(l.root()).clone();
                 let d = Diagnostic::error(
                     "gvc::no_header",
@@ -434,7 +434,11 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if chain.is_none() && !self.layers.is_empty() {
+        if chain.is_none()
+            && !self.layers.is_empty()
+            && !self.quiet_unknown_names
+            && !self.diagnostics.has_errors()
+        {
             let root = self.layers[self.layers.len() - 1].root();
             let file = self.sources.get(root).clone();
             let d = Diagnostic::error("gvc::no_chain", "the scenario declares no chain")
@@ -462,6 +466,15 @@ impl<'a> Resolver<'a> {
             });
             let statements =
                 self.effective(decl.statements, &format!("stage `{name}`"), stage_slot);
+            // A value that was written but failed has been reported already.
+            let pci_written = statements.iter().any(|p| match &p.stmt.kind {
+                ast::StageStmt::StagePci(..) => true,
+                ast::StageStmt::Product { pci, .. } => pci.is_some(),
+                _ => false,
+            });
+            let unit_value_written = statements
+                .iter()
+                .any(|p| matches!(p.stmt.kind, ast::StageStmt::UnitValue(_)));
             let mut products: Vec<Product> = Vec::new();
             let mut product_spans: HashMap<String, Origin> = HashMap::new();
             let mut stage_pci = None;
@@ -537,7 +550,7 @@ impl<'a> Resolver<'a> {
                     ))
                 }
                 None => {
-                    if !self.diagnostics.has_errors() || products.is_empty() {
+                    if !pci_written {
                         let d = self
                             .at(
                                 "gvc::missing",
@@ -551,7 +564,7 @@ impl<'a> Resolver<'a> {
                     None
                 }
             };
-            if unit_value.is_none() {
+            if unit_value.is_none() && !unit_value_written {
                 let d = self
                     .at(
                         "gvc::missing",
@@ -635,6 +648,9 @@ impl<'a> Resolver<'a> {
             let origin = decl.at.origin(decl.name.span);
             let statements =
                 self.effective(decl.statements, &format!("country `{name}`"), country_slot);
+            let eci_written = statements
+                .iter()
+                .any(|p| matches!(p.stmt.kind, ast::CountryStmt::Eci(_)));
             let mut eci = None;
             let mut country = Country {
                 name: name.clone(),
@@ -744,6 +760,7 @@ impl<'a> Resolver<'a> {
             }
             match eci {
                 Some(eci) => country.eci = eci,
+                None if eci_written => {}
                 None => {
                     let d = self
                         .at(
@@ -1372,9 +1389,12 @@ impl<'a> Resolver<'a> {
             if at.layer != last {
                 continue;
             }
+            // The numbers of an expectation are thresholds, not data: they need no source.
+            let unsourced = self.unsourced.len();
             if let Some(x) = self.expectation(e, at, item.span) {
                 out.push(x);
             }
+            self.unsourced.truncate(unsourced);
         }
         out
     }
@@ -1552,13 +1572,20 @@ impl<'a> Resolver<'a> {
                     } else {
                         " "
                     };
+                    // `0.05` for a share most likely means 5%.
+                    let suggested = match dim {
+                        Dimension::Share | Dimension::Rate if raw > 0.0 && raw < 1.0 => {
+                            trim_number(raw * 100.0)
+                        }
+                        _ => written.clone(),
+                    };
                     self.at(
                         "gvc::missing_unit",
                         format!("`{written}` has no unit"),
                         at.origin(n.value.span()),
                         &format!("expected {}", dim.describe()),
                     )
-                    .help(format!("write `{written}{sep}{unit}`"))
+                    .help(format!("write `{suggested}{sep}{unit}`"))
                 }
                 Some((u, span)) => {
                     let mut d = self.at(
@@ -1594,12 +1621,17 @@ impl<'a> Resolver<'a> {
             _ => None,
         };
         if let Some(problem) = problem {
-            let d = self.at(
-                "gvc::out_of_range",
-                problem.to_string(),
-                at.origin(n.value_span()),
-                "out of range",
-            );
+            let d = self
+                .at(
+                    "gvc::out_of_range",
+                    problem.to_string(),
+                    at.origin(n.value_span()),
+                    "out of range",
+                )
+                .help(match dim {
+                    Dimension::Share => "write a share from 0% to 100%",
+                    _ => "write a value of zero or more",
+                });
             self.error(d);
             return None;
         }
@@ -1687,12 +1719,14 @@ impl<'a> Resolver<'a> {
                             describe_keys()
                         ),
                         format!(
-                            "lines {}; name more key columns with `key` in the import",
+                            "lines {}{}; name more key columns with `key` in the import",
                             lines
                                 .iter()
+                                .take(5)
                                 .map(|l| l.to_string())
                                 .collect::<Vec<_>>()
-                                .join(", ")
+                                .join(", "),
+                            if lines.len() > 5 { ", …" } else { "" }
                         ),
                     ),
                 };

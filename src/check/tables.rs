@@ -68,11 +68,15 @@ impl Table {
                 line: Some(1),
             });
         }
+        // Lines are counted here: in a CRLF file the csv crate places a record at the LF that
+        // ends the line before it, and its own line count is off by one.
+        let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+        let line_of = |byte: usize| newlines.partition_point(|&n| n <= byte) + 1;
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| TableError {
-                line: e.position().map(|p| p.line() as usize),
+                line: e.position().map(|p| line_of(p.byte() as usize)),
                 message: match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -80,7 +84,7 @@ impl Table {
                     _ => e.to_string(),
                 },
             })?;
-            lines.push(record.position().map_or(0, |p| p.line() as usize));
+            lines.push(record.position().map_or(0, |p| line_of(p.byte() as usize)));
             rows.push(record.iter().map(str::to_string).collect());
         }
         Ok(Table {

@@ -74,8 +74,9 @@ impl Printer<'_> {
     fn trailing(&mut self, end: usize) {
         self.last_end = self.last_end.max(end);
         while let Some(&c) = self.comments.get(self.next_comment) {
+            // Only white space on the same line may stand between the node and its comment.
             let between = self.text.get(self.last_end..c.start).unwrap_or("\n");
-            if c.start < self.last_end || between.contains('\n') {
+            if c.start < self.last_end || between.contains('\n') || !between.trim().is_empty() {
                 break;
             }
             self.next_comment += 1;

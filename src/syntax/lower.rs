@@ -621,7 +621,7 @@ fn trimmed_end(pair: &Pair<'_>) -> usize {
 }
 
 /// True when `text` is only white space and comments.
-fn is_trivia(mut text: &str) -> bool {
+pub(super) fn is_trivia(mut text: &str) -> bool {
     loop {
         text = text.trim_start();
         if text.is_empty() {

@@ -39,7 +39,7 @@ pub fn parse(file: &Arc<SourceFile>) -> (File, Diagnostics) {
     let mut pos = 0;
     while pos < text.len() {
         let rest = &text[pos..];
-        if GvcParser::parse(Rule::rest_empty, rest).is_ok() {
+        if super::lower::is_trivia(rest) {
             break;
         }
         match GvcParser::parse(Rule::item_at, rest) {
@@ -91,14 +91,14 @@ fn syntax_error(file: &Arc<SourceFile>, at: usize, variant: &ErrorVariant<Rule>)
     let text: &str = &file.text;
     let found = token_at(text, at);
     let span = Span::new(at, at + found.len());
-    let mut expected: Vec<&'static str> = match variant {
+    let mut expected: Vec<String> = match variant {
         ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|r| describe(*r)).collect()
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
-    expected.retain(|e| seen.insert(*e));
+    expected.retain(|e| seen.insert(e.clone()));
     let found_text = if found.is_empty() {
         "end of file".to_string()
     } else {
@@ -120,7 +120,7 @@ fn syntax_error(file: &Arc<SourceFile>, at: usize, variant: &ErrorVariant<Rule>)
         d = d.help(format!("did you mean `{k}`?"));
     } else if found.is_empty() {
         d = d.help("the file ends early: is a `}` or a value missing?");
-    } else if expected.contains(&"a unit") && found.chars().all(|c| c.is_alphabetic()) {
+    } else if expected.iter().any(|e| e == "a unit") && found.chars().all(|c| c.is_alphabetic()) {
         d = d.help(
             "units are kt, t, Mt, %, %/yr, /yr, usd/t, usd/lb, usd/tpa, usd, musd, busd, years",
         );
@@ -150,7 +150,7 @@ fn token_at(text: &str, at: usize) -> &str {
     }
 }
 
-fn enumerate(items: &[&str]) -> String {
+fn enumerate(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.to_string(),
@@ -159,45 +159,40 @@ fn enumerate(items: &[&str]) -> String {
 }
 
 /// How a grammar rule is named in a message; `None` for rules a user never types.
-fn describe(rule: Rule) -> Option<&'static str> {
-    static NAMES: OnceLock<Vec<Option<String>>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        Rule::all_rules()
-            .iter()
-            .map(|r| {
-                let name = format!("{r:?}");
-                let described = match name.as_str() {
-                    "EOI" => "end of file",
-                    "ident" | "ident_list" => "a name",
-                    "string" => "a string",
-                    "number" | "literal" | "path" | "expected" => "a number",
-                    "lookup" => "a table lookup",
-                    "year" | "range" => "a year",
-                    "unit" => "a unit",
-                    "annotation" | "source" | "assumption" => "`source` or `assumption`",
-                    "hs_code" => "an HS code",
-                    "rhai_block" => "a ``` block",
-                    "comparison" => "a comparison (>=, <=, ==, !=, >, <)",
-                    "seg_to" | "seg_step" => "`->`",
-                    "share" | "owner_path" => "an owner",
-                    "share_split" => "`{`",
-                    "target" => "a value to check, such as `Zambia.capture_ratio[2040]`",
-                    other => return other.strip_prefix("k_").map(|k| format!("`{k}`")),
-                };
-                Some(described.to_string())
-            })
-            .collect()
-    });
-    names[rule as usize].as_deref()
+fn describe(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    let described = match name.as_str() {
+        "EOI" => "end of file",
+        "ident" | "ident_list" => "a name",
+        "string" => "a string",
+        "number" | "literal" | "path" | "expected" => "a number",
+        "lookup" => "a table lookup",
+        "year" | "range" => "a year",
+        "unit" => "a unit",
+        "annotation" | "source" | "assumption" => "`source` or `assumption`",
+        "hs_code" => "an HS code",
+        "rhai_block" => "a ``` block",
+        "comparison" => "a comparison (>=, <=, ==, !=, >, <)",
+        "seg_to" | "seg_step" => "`->`",
+        "share" | "owner_path" => "an owner",
+        "share_split" => "`{`",
+        "target" => "a value to check, such as `Zambia.capture_ratio[2040]`",
+        other => return other.strip_prefix("k_").map(|k| format!("`{k}`")),
+    };
+    Some(described.to_string())
 }
 
 /// True for rules that only mark a keyword; lowering skips them.
 pub(super) fn is_keyword(rule: Rule) -> bool {
     static KEYWORDS: OnceLock<Vec<bool>> = OnceLock::new();
-    KEYWORDS.get_or_init(|| {
-        Rule::all_rules()
-            .iter()
-            .map(|r| format!("{r:?}").starts_with("k_"))
-            .collect()
-    })[rule as usize]
+    let keywords = KEYWORDS.get_or_init(|| {
+        // Indexed by the rule's discriminant, whatever order `all_rules` lists them in.
+        let all = Rule::all_rules();
+        let mut keywords = vec![false; all.iter().map(|&r| r as usize + 1).max().unwrap_or(0)];
+        for &r in all {
+            keywords[r as usize] = format!("{r:?}").starts_with("k_");
+        }
+        keywords
+    });
+    keywords[rule as usize]
 }
