@@ -7,18 +7,26 @@
 //! |---|---|---|
 //! | syntax | [`syntax`] | text → typed syntax tree (pest), and back (`gvc fmt`) |
 //! | checks | [`check`] | names, units, shares, years, imports → [`Scenario`] or every error |
+//! | model | [`model`] | feasibility, flows, value added and captured per country and year → [`Outcome`] |
+//! | reports | [`report`] | outcome → JSON, table, CSV |
 //!
 //! ```no_run
 //! let checked = gvc::check_file("scenarios/baseline.gvc".as_ref()).expect("a valid scenario");
-//! println!("{} countries", checked.scenario.countries.len());
+//! let outcome = gvc::evaluate(&checked.scenario);
+//! let zambia = &outcome.countries["Zambia"].years[&2030];
+//! println!("Zambia 2030: added {} musd, captured {} musd", zambia.value_added_musd, zambia.value_captured_musd);
 //! ```
 
 pub mod check;
 pub mod diagnostic;
+pub mod model;
+pub mod report;
 pub mod scenario;
 pub mod source;
 pub mod syntax;
 
 pub use check::{check_file, check_text, Checked};
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use model::evaluate;
+pub use model::outcome::Outcome;
 pub use scenario::Scenario;

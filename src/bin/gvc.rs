@@ -22,8 +22,26 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Json,
+    Table,
+    Csv,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run a scenario: value added and value captured per country and year
+    Run {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Output format [default: table on a terminal, json otherwise]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Write to this file (atomically) instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Parse and check scenario files; report every error of each
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -45,6 +63,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Run {
+            file,
+            format,
+            output,
+        } => run(&file, format, output.as_deref()),
         Command::Check { files, unsourced } => {
             files.iter().filter(|f| !check(f, unsourced)).count() == 0
         }
@@ -68,6 +91,60 @@ fn report(diagnostics: &[Diagnostic]) {
         }
     } else {
         let _ = write!(err, "{}", render_plain(diagnostics));
+    }
+}
+
+fn run(path: &Path, format: Option<Format>, output: Option<&Path>) -> bool {
+    let checked = match gvc::check_file(path) {
+        Ok(c) => c,
+        Err(diagnostics) => {
+            report(&diagnostics.0);
+            let n = diagnostics.error_count();
+            eprintln!(
+                "{}: {n} error{}",
+                path.display(),
+                if n == 1 { "" } else { "s" }
+            );
+            return false;
+        }
+    };
+    let outcome = gvc::evaluate(&checked.scenario);
+    let format = format.unwrap_or_else(|| {
+        let by_extension = output.and_then(|o| o.extension()).and_then(|e| e.to_str());
+        match by_extension {
+            Some("csv") => Format::Csv,
+            Some("txt") => Format::Table,
+            Some(_) => Format::Json,
+            None if std::io::stdout().is_terminal() => Format::Table,
+            None => Format::Json,
+        }
+    });
+    let text = match format {
+        Format::Json => gvc::report::to_json(&outcome),
+        Format::Table => gvc::report::to_table(&outcome),
+        Format::Csv => gvc::report::to_csv(&outcome),
+    };
+    if !checked.unsourced.is_empty() {
+        eprintln!(
+            "note: {} numbers have neither a source nor an assumption (`gvc check --unsourced {}` lists them)",
+            checked.unsourced.len(),
+            path.display()
+        );
+    }
+    match output {
+        Some(o) => match gvc::report::write_atomically(o, &text) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", o.display());
+                false
+            }
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`gvc run … | head`) is not an error of the run.
+            let _ = stdout.write_all(text.as_bytes());
+            true
+        }
     }
 }
 
@@ -129,7 +206,7 @@ fn fmt(path: &Path, check_only: bool) -> bool {
         println!("would reformat {}", path.display());
         return false;
     }
-    match write_atomically(path, &formatted) {
+    match gvc::report::write_atomically(path, &formatted) {
         Ok(()) => {
             println!("formatted {}", path.display());
             true
@@ -139,15 +216,4 @@ fn fmt(path: &Path, check_only: bool) -> bool {
             false
         }
     }
-}
-
-/// Writes beside the target, then renames: a failed write never leaves half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".gvc-tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
