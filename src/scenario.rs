@@ -224,6 +224,9 @@ pub struct World {
     pub tech_transfer_bonus: Option<Quantity>,
     pub supplier_va_share: Option<Quantity>,
     pub utilisation_default: Option<Quantity>,
+    /// How far mine output and capacities follow world demand: 0 not at all, 1 in
+    /// proportion (each country keeps its share of world supply).
+    pub supply_follows_demand: Option<Quantity>,
 }
 
 #[derive(Clone, Debug)]

@@ -364,3 +364,74 @@ proptest! {
         }
     }
 }
+
+/// Two countries small enough to compute by hand: the world balance, a beneficiation rule,
+/// an ISDS award, the accounts.
+#[test]
+fn two_countries_by_hand() {
+    let text = r#"
+scenario tiny { timeline 2025 to 2026 }
+chain c {
+  stage extraction { stage_pci -2 assumption unit_value 1000 usd/t assumption labour_share 0% assumption input_share 0% assumption }
+  stage processing { stage_pci -1 assumption unit_value 1500 usd/t assumption labour_share 0% assumption input_share 0% assumption }
+}
+country A {
+  eci 0 assumption
+  mine_output 100 kt assumption
+  capacity processing 300 kt assumption
+  utilisation processing 100% assumption
+  ownership extraction { domestic 50% assumption, B 50% assumption }
+  corporate_tax 0% assumption
+}
+country B {
+  eci -1.5 assumption
+  mine_output 50 kt assumption
+  capacity processing 100 kt assumption
+  utilisation processing 100% assumption
+  ownership extraction { domestic 60% assumption, A 40% assumption }
+  corporate_tax 0% assumption
+}
+policy "Ban" in B from 2026 { export_ban extraction }
+agreement "Treaty" parties A, B restricts export_ban isds award 2 years assumption
+"#;
+    let s = gvc::check_text(Path::new("tests/tiny.gvc"), text)
+        .unwrap_or_else(|d| panic!("{}", render_plain(&d.0)))
+        .scenario;
+    let o = gvc::evaluate(&s);
+    let (a, b) = (&o.countries["A"].years, &o.countries["B"].years);
+    // 2025. World extraction 150 kt; A could refine 300 kt, B's refinery is not feasible
+    // (ECI -1.5 < PCI -1) and idles: A refines what the world mines, 150 kt.
+    assert_eq!(a[&2025].stages["processing"].volume_kt, 150.0);
+    assert_eq!(b[&2025].stages["processing"].idle_capacity_kt, 100.0);
+    // A: extraction 100 kt × 1000 usd/t = 100 musd added, half owned abroad, no wages, no
+    // tax: 50 captured. Processing 150 kt × 500 usd/t = 75 musd, all domestic.
+    assert_eq!(
+        (a[&2025].value_added_musd, a[&2025].value_captured_musd),
+        (175.0, 125.0)
+    );
+    // B: 50 kt × 1000 usd/t = 50 musd added, 60% domestic: 30 captured.
+    assert_eq!(
+        (b[&2025].value_added_musd, b[&2025].value_captured_musd),
+        (50.0, 30.0)
+    );
+    // Controlled production: A owns 50% of its mines and 40% of B's: 50 + 20 = 70 kt;
+    // B 60% of its own and 50% of A's: 30 + 50 = 80 kt.
+    assert_eq!(a[&2025].accounts.controlled_kt, 70.0);
+    assert_eq!(b[&2025].accounts.controlled_kt, 80.0);
+    // 2026. B bans concentrate exports but cannot refine: all 50 kt are stranded. The treaty
+    // settles by ISDS: the ban applies and B owes 2 years × the 20 musd its foreign owner
+    // (A, 40% of 50 musd) loses = 40 musd.
+    assert_eq!(b[&2026].stages["extraction"].volume_kt, 0.0);
+    assert_eq!(b[&2026].stages["extraction"].stranded_kt, 50.0);
+    assert_eq!(b[&2026].isds_award_musd, 40.0);
+    assert_eq!(
+        (b[&2026].value_added_musd, b[&2026].value_captured_musd),
+        (0.0, -40.0)
+    );
+    // A refines what is mined: 100 kt.
+    assert_eq!(a[&2026].stages["processing"].volume_kt, 100.0);
+    assert!(o
+        .diagnostics
+        .iter()
+        .any(|n| n.code == "world_balance" && n.years == [(2025, 2026)]));
+}

@@ -11,6 +11,13 @@ use clap::{Parser, Subcommand};
 use gvc::diagnostic::render_plain;
 use gvc::Diagnostic;
 
+/// Prints a line to standard output; a closed pipe (`gvc … | head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "gvc",
@@ -42,6 +49,12 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// List the assumptions a scenario's results rest on: numbers marked `assumption` and the
+    /// model's defaults for what the scenario leaves unsaid
+    Assumptions {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Parse and check scenario files; report every error of each
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -63,6 +76,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Assumptions { file } => assumptions(&file),
         Command::Run {
             file,
             format,
@@ -148,11 +162,70 @@ fn run(path: &Path, format: Option<Format>, output: Option<&Path>) -> bool {
     }
 }
 
+fn load(path: &Path) -> Option<gvc::Checked> {
+    match gvc::check_file(path) {
+        Ok(c) => Some(c),
+        Err(diagnostics) => {
+            report(&diagnostics.0);
+            let n = diagnostics.error_count();
+            eprintln!(
+                "{}: {n} error{}",
+                path.display(),
+                if n == 1 { "" } else { "s" }
+            );
+            None
+        }
+    }
+}
+
+/// The whole source line of a number, for listings.
+fn line_of(s: &gvc::Scenario, origin: gvc::source::Origin) -> String {
+    let text = &s.sources.get(origin.file).text;
+    let start = text[..origin.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[origin.span.start..]
+        .find('\n')
+        .map_or(text.len(), |i| origin.span.start + i);
+    text[start..end].trim().to_string()
+}
+
+fn assumptions(path: &Path) -> bool {
+    let Some(checked) = load(path) else {
+        return false;
+    };
+    let s = &checked.scenario;
+    say!("Assumptions the results of {} rest on.", path.display());
+    say!(
+        "\nMarked `assumption` in the scenario ({}):",
+        checked.assumptions.len()
+    );
+    for origin in &checked.assumptions {
+        say!("  {}  {}", s.sources.describe(*origin), line_of(s, *origin));
+    }
+    let defaults = gvc::model::defaults::used(s);
+    say!(
+        "\nModel defaults for what the scenario leaves unsaid ({}):",
+        defaults.len()
+    );
+    for d in &defaults {
+        say!("  {d}");
+    }
+    if !checked.unsourced.is_empty() {
+        say!(
+            "\nNeither sourced nor marked ({}):",
+            checked.unsourced.len()
+        );
+        for origin in &checked.unsourced {
+            say!("  {}  {}", s.sources.describe(*origin), line_of(s, *origin));
+        }
+    }
+    true
+}
+
 fn check(path: &Path, list_unsourced: bool) -> bool {
     match gvc::check_file(path) {
         Ok(checked) => {
             let s = &checked.scenario;
-            println!(
+            say!(
                 "ok: {} (scenario `{}`: {} stages, {} countries, {} policies, {} expectations; {} numbers without source or assumption)",
                 path.display(),
                 s.name,
@@ -166,7 +239,7 @@ fn check(path: &Path, list_unsourced: bool) -> bool {
                 for origin in &checked.unsourced {
                     let file = s.sources.get(origin.file);
                     let text = &file.text[origin.span.start..origin.span.end];
-                    println!("  {}: `{text}`", s.sources.describe(*origin));
+                    say!("  {}: `{text}`", s.sources.describe(*origin));
                 }
             }
             true
@@ -203,12 +276,12 @@ fn fmt(path: &Path, check_only: bool) -> bool {
         return true;
     }
     if check_only {
-        println!("would reformat {}", path.display());
+        say!("would reformat {}", path.display());
         return false;
     }
     match gvc::report::write_atomically(path, &formatted) {
         Ok(()) => {
-            println!("formatted {}", path.display());
+            say!("formatted {}", path.display());
             true
         }
         Err(e) => {

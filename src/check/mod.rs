@@ -16,10 +16,13 @@ use crate::diagnostic::Diagnostics;
 use crate::scenario::Scenario;
 use crate::source::Origin;
 
-/// A checked scenario, and the numbers in it that have neither a source nor an assumption.
+/// A checked scenario, and where its data numbers stand without a source.
 pub struct Checked {
     pub scenario: Scenario,
+    /// Numbers with neither a source nor an assumption.
     pub unsourced: Vec<Origin>,
+    /// Numbers marked `assumption`.
+    pub assumptions: Vec<Origin>,
 }
 
 /// Loads and checks the scenario in the file at `path`.
@@ -44,13 +47,14 @@ fn finish(loader: load::Loader, layers: Vec<load::Layer>) -> Result<Checked, Dia
     // After a file failed to load or parse, names it declared are missing: do not report
     // what follows from that.
     let incomplete = loader.syntax_errors || diagnostics.has_errors();
-    let (scenario, found, unsourced) = resolve::resolve(&loader.sources, &layers, incomplete);
+    let (scenario, found, numbers) = resolve::resolve(&loader.sources, &layers, incomplete);
     diagnostics.extend(found);
     diagnostics.sort();
     match scenario {
         Some(scenario) if !diagnostics.has_errors() => Ok(Checked {
             scenario,
-            unsourced,
+            unsourced: numbers.unsourced,
+            assumptions: numbers.assumptions,
         }),
         _ => Err(diagnostics),
     }

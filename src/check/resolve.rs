@@ -74,16 +74,23 @@ pub struct Resolver<'a> {
     quiet_unknown_names: bool,
     timeline: Option<(Timeline, Origin)>,
     unsourced: Vec<Origin>,
+    assumptions: Vec<Origin>,
     stage_names: Vec<String>,
     country_names: Vec<String>,
     owner_names: Vec<String>,
+}
+
+/// Where the scenario's data numbers stand without a source.
+pub struct Numbers {
+    pub unsourced: Vec<Origin>,
+    pub assumptions: Vec<Origin>,
 }
 
 pub fn resolve(
     sources: &Sources,
     layers: &[Layer],
     incomplete: bool,
-) -> (Option<Scenario>, Diagnostics, Vec<Origin>) {
+) -> (Option<Scenario>, Diagnostics, Numbers) {
     let mut r = Resolver {
         sources,
         layers,
@@ -91,12 +98,17 @@ pub fn resolve(
         quiet_unknown_names: incomplete,
         timeline: None,
         unsourced: Vec::new(),
+        assumptions: Vec::new(),
         stage_names: Vec::new(),
         country_names: Vec::new(),
         owner_names: Vec::new(),
     };
     let scenario = r.scenario();
-    (scenario, r.diagnostics, r.unsourced)
+    let numbers = Numbers {
+        unsourced: r.unsourced,
+        assumptions: r.assumptions,
+    };
+    (scenario, r.diagnostics, numbers)
 }
 
 impl<'a> Resolver<'a> {
@@ -930,7 +942,8 @@ impl<'a> Resolver<'a> {
                         }
                         "tech_transfer_bonus" => (&mut world.tech_transfer_bonus, Dimension::Index),
                         "supplier_va_share" => (&mut world.supplier_va_share, Dimension::Share),
-                        _ => (&mut world.utilisation_default, Dimension::Share),
+                        "utilisation_default" => (&mut world.utilisation_default, Dimension::Share),
+                        _ => (&mut world.supply_follows_demand, Dimension::Share),
                     };
                     *slot = self.quantity(n, dim, at);
                 }
@@ -1390,11 +1403,12 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             // The numbers of an expectation are thresholds, not data: they need no source.
-            let unsourced = self.unsourced.len();
+            let (unsourced, assumptions) = (self.unsourced.len(), self.assumptions.len());
             if let Some(x) = self.expectation(e, at, item.span) {
                 out.push(x);
             }
             self.unsourced.truncate(unsourced);
+            self.assumptions.truncate(assumptions);
         }
         out
     }
@@ -1638,6 +1652,7 @@ impl<'a> Resolver<'a> {
         let provenance = match (&n.annotation, provenance) {
             (Some(ast::Annotation::Source(s)), _) => Provenance::Source(s.value.clone()),
             (Some(ast::Annotation::Assumption(why)), _) => {
+                self.assumptions.push(at.origin(n.span));
                 Provenance::Assumption(why.as_ref().map(|w| w.value.clone()))
             }
             (None, Some(p)) => p,

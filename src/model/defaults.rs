@@ -66,3 +66,99 @@ pub const ALL: &[(&str, f64, &str)] = &[
         "usd per tonne of yearly capacity",
     ),
 ];
+
+/// The model defaults a scenario's results rest on: each slot the scenario leaves empty
+/// where the model needs a value.
+pub fn used(s: &crate::scenario::Scenario) -> Vec<String> {
+    use crate::scenario::{ActionKind, Financing, DOMESTIC};
+    let pct = |v: f64| format!("{}%", v * 100.0);
+    let mut out = Vec::new();
+    let w = &s.world;
+    if w.feasibility_tolerance.is_none() {
+        out.push(format!(
+            "feasibility_tolerance {FEASIBILITY_TOLERANCE} (world)"
+        ));
+    }
+    if w.supplier_va_share.is_none() {
+        out.push(format!(
+            "supplier_va_share {} (world)",
+            pct(SUPPLIER_VA_SHARE)
+        ));
+    }
+    let actions = || {
+        s.policies
+            .iter()
+            .flat_map(|p| p.actions.iter().map(move |a| (p, a)))
+    };
+    if w.tech_transfer_bonus.is_none()
+        && actions().any(|(_, a)| matches!(&a.kind, ActionKind::TechTransfer { bonus: None, .. }))
+    {
+        out.push(format!("tech_transfer_bonus {TECH_TRANSFER_BONUS} (world)"));
+    }
+    for st in s.stages.values() {
+        if st.labour_share.is_none() {
+            out.push(format!(
+                "labour_share {} (stage `{}`)",
+                pct(LABOUR_SHARE),
+                st.name
+            ));
+        }
+        if st.input_share.is_none() {
+            out.push(format!(
+                "input_share {} (stage `{}`)",
+                pct(INPUT_SHARE),
+                st.name
+            ));
+        }
+        let borrows = actions().any(|(_, a)| {
+            matches!(&a.kind, ActionKind::Build(b) if b.stage == st.name && matches!(b.financing, Financing::Debt { .. }))
+        });
+        if st.capital_cost.is_none() && borrows {
+            out.push(format!(
+                "capital_cost {CAPITAL_COST} usd/tpa (stage `{}`)",
+                st.name
+            ));
+        }
+    }
+    for c in s.countries.values() {
+        if c.corporate_tax.is_none() {
+            out.push(format!(
+                "corporate_tax {} (country `{}`)",
+                pct(CORPORATE_TAX),
+                c.name
+            ));
+        }
+        if c.domestic_wage_share.is_none() {
+            out.push(format!(
+                "domestic_wage_share {} (country `{}`)",
+                pct(DOMESTIC_WAGE_SHARE),
+                c.name
+            ));
+        }
+        for (i, st) in s.stages.values().enumerate() {
+            let produces = if i == 0 {
+                c.mine_output.is_some()
+            } else {
+                c.capacity.contains_key(&st.name)
+            };
+            if !produces {
+                continue;
+            }
+            if !c.ownership.contains_key(&st.name) {
+                out.push(format!(
+                    "ownership {} {{ {DOMESTIC} 100% }} (country `{}`)",
+                    st.name, c.name
+                ));
+            }
+            if i > 0 && !c.utilisation.contains_key(&st.name) && w.utilisation_default.is_none() {
+                out.push(format!(
+                    "utilisation {} {} (country `{}`)",
+                    st.name,
+                    pct(UTILISATION),
+                    c.name
+                ));
+            }
+        }
+    }
+    out
+}

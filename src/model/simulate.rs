@@ -117,6 +117,11 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
         .map_or(defaults::UTILISATION, |q| q.value);
     let elasticity = s.world.price_elasticity.as_ref().map_or(0.0, |q| q.value);
     let base_demand = s.world.demand.as_ref().map(|d| d.at(s.timeline.start));
+    let follows = s
+        .world
+        .supply_follows_demand
+        .as_ref()
+        .map_or(0.0, |q| q.value);
 
     let countries: Vec<&crate::scenario::Country> = s.countries.values().collect();
     let actions: Vec<Vec<Placed<'_>>> = countries.iter().map(|c| actions_of(s, &c.name)).collect();
@@ -138,6 +143,11 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
             .iter()
             .map(|st| st.unit_value.at(year) * price_factor)
             .collect();
+        // Supply tied to demand: each country keeps its share of world supply.
+        let supply_factor = match (demand, base_demand) {
+            (Some(d), Some(b)) if follows != 0.0 && b > 0.0 => 1.0 + follows * (d / b - 1.0),
+            _ => 1.0,
+        };
 
         // 1. What is in force, feasibility and volumes before the constraints.
         let mut sims: Vec<YearSim> = Vec::with_capacity(countries.len());
@@ -163,7 +173,8 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
                     ..StageSim::default()
                 };
                 if first(si) {
-                    let output = c.mine_output.as_ref().map_or(0.0, |p| p.at(year)).max(0.0);
+                    let output =
+                        c.mine_output.as_ref().map_or(0.0, |p| p.at(year)).max(0.0) * supply_factor;
                     if output > remaining[ci] {
                         notes.add(NoteKey::ReservesExhausted(ci), year);
                     }
@@ -177,7 +188,8 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
                         .capacity
                         .get(&st.name)
                         .map_or(0.0, |p| p.at(year))
-                        .max(0.0);
+                        .max(0.0)
+                        * supply_factor;
                     let built: f64 = f.built[si].iter().map(|(_, kt)| kt).sum();
                     sim.capacity = base + built;
                     if built > 0.0 && sim.capacity > 0.0 {
