@@ -106,43 +106,37 @@ fn round(v: f64) -> String {
     }
 }
 
+/// Checks a file that must be valid, fully sourced and formatted; returns its scenario.
+fn valid_and_formatted(path: &Path) -> Scenario {
+    let checked = gvc::check_file(path).unwrap_or_else(|d| panic!("{}", render_plain(&d.0)));
+    assert!(
+        checked.unsourced.is_empty(),
+        "every number of {} has a source or is an assumption",
+        path.display()
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let (file, errors) = parse_str("x", &text);
+    assert!(!errors.has_errors());
+    assert_eq!(
+        format(&file, &text),
+        text,
+        "{} is not formatted",
+        path.display()
+    );
+    checked.scenario
+}
+
 #[test]
 fn shipped_scenarios_check_and_are_formatted() {
     insta::glob!("../scenarios", "*.gvc", |path| {
-        let path = relative(path);
-        let checked = gvc::check_file(path).unwrap_or_else(|d| panic!("{}", render_plain(&d.0)));
-        assert!(
-            checked.unsourced.is_empty(),
-            "every number of a shipped scenario has a source or is an assumption"
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        let (file, errors) = parse_str("x", &text);
-        assert!(!errors.has_errors());
-        assert_eq!(
-            format(&file, &text),
-            text,
-            "{} is not formatted",
-            path.display()
-        );
-        insta::assert_snapshot!(describe(&checked.scenario));
+        insta::assert_snapshot!(describe(&valid_and_formatted(relative(path))));
     });
 }
 
 #[test]
 fn valid_inputs_check_and_are_formatted() {
     insta::glob!("valid/*.gvc", |path| {
-        let path = relative(path);
-        let checked = gvc::check_file(path).unwrap_or_else(|d| panic!("{}", render_plain(&d.0)));
-        assert!(checked.unsourced.is_empty());
-        let text = std::fs::read_to_string(path).unwrap();
-        let (file, _) = parse_str("x", &text);
-        assert_eq!(
-            format(&file, &text),
-            text,
-            "{} is not formatted",
-            path.display()
-        );
-        insta::assert_snapshot!(describe(&checked.scenario));
+        insta::assert_snapshot!(describe(&valid_and_formatted(relative(path))));
     });
 }
 

@@ -222,39 +222,26 @@ fn assumptions(path: &Path) -> bool {
 }
 
 fn check(path: &Path, list_unsourced: bool) -> bool {
-    match gvc::check_file(path) {
-        Ok(checked) => {
-            let s = &checked.scenario;
-            say!(
-                "ok: {} (scenario `{}`: {} stages, {} countries, {} policies, {} expectations; {} numbers without source or assumption)",
-                path.display(),
-                s.name,
-                s.stages.len(),
-                s.countries.len(),
-                s.policies.len(),
-                s.expectations.len(),
-                checked.unsourced.len()
-            );
-            if list_unsourced {
-                for origin in &checked.unsourced {
-                    let file = s.sources.get(origin.file);
-                    let text = &file.text[origin.span.start..origin.span.end];
-                    say!("  {}: `{text}`", s.sources.describe(*origin));
-                }
-            }
-            true
-        }
-        Err(diagnostics) => {
-            report(&diagnostics.0);
-            let n = diagnostics.error_count();
-            eprintln!(
-                "{}: {n} error{}",
-                path.display(),
-                if n == 1 { "" } else { "s" }
-            );
-            false
+    let Some(checked) = load(path) else {
+        return false;
+    };
+    let s = &checked.scenario;
+    say!(
+        "ok: {} (scenario `{}`: {} stages, {} countries, {} policies, {} expectations; {} numbers without source or assumption)",
+        path.display(),
+        s.name,
+        s.stages.len(),
+        s.countries.len(),
+        s.policies.len(),
+        s.expectations.len(),
+        checked.unsourced.len()
+    );
+    if list_unsourced {
+        for origin in &checked.unsourced {
+            say!("  {}  {}", s.sources.describe(*origin), line_of(s, *origin));
         }
     }
+    true
 }
 
 fn fmt(path: &Path, check_only: bool) -> bool {

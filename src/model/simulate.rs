@@ -95,33 +95,17 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
         .map(|st| st.feeds.as_deref().and_then(stage_index))
         .collect();
     let first = |i: usize| inputs[i].is_none() && feeds[i].is_none();
-    let tolerance = s
-        .world
-        .feasibility_tolerance
-        .as_ref()
-        .map_or(defaults::FEASIBILITY_TOLERANCE, |q| q.value);
-    let default_bonus = s
-        .world
-        .tech_transfer_bonus
-        .as_ref()
-        .map_or(defaults::TECH_TRANSFER_BONUS, |q| q.value);
-    let supplier_va_share = s
-        .world
-        .supplier_va_share
-        .as_ref()
-        .map_or(defaults::SUPPLIER_VA_SHARE, |q| q.value);
-    let utilisation_default = s
-        .world
-        .utilisation_default
-        .as_ref()
-        .map_or(defaults::UTILISATION, |q| q.value);
-    let elasticity = s.world.price_elasticity.as_ref().map_or(0.0, |q| q.value);
+    let setting = |q: &Option<crate::scenario::Quantity>, default: f64| {
+        q.as_ref().map_or(default, |q| q.value)
+    };
+    let w = &s.world;
+    let tolerance = setting(&w.feasibility_tolerance, defaults::FEASIBILITY_TOLERANCE);
+    let default_bonus = setting(&w.tech_transfer_bonus, defaults::TECH_TRANSFER_BONUS);
+    let supplier_va_share = setting(&w.supplier_va_share, defaults::SUPPLIER_VA_SHARE);
+    let utilisation_default = setting(&w.utilisation_default, defaults::UTILISATION);
+    let elasticity = setting(&w.price_elasticity, 0.0);
     let base_demand = s.world.demand.as_ref().map(|d| d.at(s.timeline.start));
-    let follows = s
-        .world
-        .supply_follows_demand
-        .as_ref()
-        .map_or(0.0, |q| q.value);
+    let follows = setting(&w.supply_follows_demand, 0.0);
 
     let countries: Vec<&crate::scenario::Country> = s.countries.values().collect();
     let actions: Vec<Vec<Placed<'_>>> = countries.iter().map(|c| actions_of(s, &c.name)).collect();
