@@ -43,7 +43,7 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .scenario;
     c.bench_function("evaluate baseline (11 countries, 26 years)", |b| {
-        b.iter(|| gvc::evaluate(&baseline))
+        b.iter(|| gvc::evaluate(&baseline).unwrap())
     });
     let text = generated(200);
     // Checked as if it stood in scenarios/, so that it can import the chain.
@@ -51,14 +51,14 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .scenario;
     c.bench_function("evaluate generated (200 countries, 26 years)", |b| {
-        b.iter(|| gvc::evaluate(&big))
+        b.iter(|| gvc::evaluate(&big).unwrap())
     });
     c.bench_function("check + evaluate + JSON, generated (200 countries)", |b| {
         b.iter(|| {
             let s = gvc::check_text(Path::new("scenarios/generated.gvc"), &text)
                 .unwrap()
                 .scenario;
-            gvc::report::to_json(&gvc::evaluate(&s))
+            gvc::report::to_json(&gvc::evaluate(&s).unwrap())
         })
     });
 }

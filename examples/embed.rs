@@ -13,7 +13,7 @@ fn main() {
         }
     };
     // A checked scenario is plain data: run it as often as you like, on any thread.
-    let outcome = gvc::evaluate(&checked.scenario);
+    let outcome = gvc::evaluate(&checked.scenario).unwrap();
     println!(
         "{:<12} {:>12} {:>12} {:>7}",
         "2030", "added musd", "captured", "ratio"

@@ -52,6 +52,14 @@ impl Diagnostic {
         }
     }
 
+    /// A note that goes with another diagnostic, such as the line that attached a rule.
+    pub fn note(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Advice,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,

@@ -8,11 +8,12 @@
 //! | syntax | [`syntax`] | text → typed syntax tree (pest), and back (`gvc fmt`) |
 //! | checks | [`check`] | names, units, shares, years, imports → [`Scenario`] or every error |
 //! | model | [`model`] | feasibility, flows, value added and captured per country and year → [`Outcome`] |
+//! | rules | [`rules`] | the Rhai host: sandbox, views, compiled hooks |
 //! | reports | [`report`] | outcome → JSON, table, CSV |
 //!
 //! ```no_run
 //! let checked = gvc::check_file("scenarios/baseline.gvc".as_ref()).expect("a valid scenario");
-//! let outcome = gvc::evaluate(&checked.scenario);
+//! let outcome = gvc::evaluate(&checked.scenario).expect("rules that run");
 //! let zambia = &outcome.countries["Zambia"].years[&2030];
 //! println!("Zambia 2030: added {} musd, captured {} musd", zambia.value_added_musd, zambia.value_captured_musd);
 //! ```
@@ -21,6 +22,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod scenario;
 pub mod source;
 pub mod syntax;

@@ -227,6 +227,14 @@ pub struct World {
     /// How far mine output and capacities follow world demand: 0 not at all, 1 in
     /// proportion (each country keeps its share of world supply).
     pub supply_follows_demand: Option<Quantity>,
+    /// Limits of the sandbox that runs Rhai rules (see `rules::Limits`).
+    pub rule_operations: Option<Quantity>,
+    pub rule_call_depth: Option<Quantity>,
+    pub rule_expression_depth: Option<Quantity>,
+    pub rule_string_size: Option<Quantity>,
+    pub rule_array_size: Option<Quantity>,
+    pub rule_map_size: Option<Quantity>,
+    pub rule_variables: Option<Quantity>,
 }
 
 #[derive(Clone, Debug)]

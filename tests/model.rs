@@ -21,14 +21,14 @@ fn scenario(path: &str) -> Scenario {
 }
 
 fn run(path: &str) -> Outcome {
-    gvc::evaluate(&scenario(path))
+    gvc::evaluate(&scenario(path)).unwrap()
 }
 
 #[test]
 fn every_scenario_outcome_is_a_snapshot() {
     insta::glob!("../scenarios", "*.gvc", |path| {
         let s = scenario(relative(path).to_str().unwrap());
-        insta::assert_snapshot!(gvc::report::to_table(&gvc::evaluate(&s)));
+        insta::assert_snapshot!(gvc::report::to_table(&gvc::evaluate(&s).unwrap()));
     });
 }
 
@@ -206,7 +206,7 @@ fn isds_awards_are_charged_against_captured_value() {
     let s = gvc::check_text(Path::new("scenarios/isds.gvc"), &text)
         .unwrap()
         .scenario;
-    let outcome = gvc::evaluate(&s);
+    let outcome = gvc::evaluate(&s).unwrap();
     let y = &outcome.countries["Zambia"].years[&2027];
     assert!(y.isds_award_musd > 0.0);
     assert!(outcome.diagnostics.iter().any(|n| n.code == "isds_award"));
@@ -221,10 +221,10 @@ fn isds_awards_are_charged_against_captured_value() {
 #[test]
 fn the_same_scenario_gives_the_same_bytes_on_any_thread() {
     let s = scenario("scenarios/zambia_ban_blocked.gvc");
-    let first = gvc::report::to_json(&gvc::evaluate(&s));
+    let first = gvc::report::to_json(&gvc::evaluate(&s).unwrap());
     let others: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| gvc::report::to_json(&gvc::evaluate(&s))))
+            .map(|_| scope.spawn(|| gvc::report::to_json(&gvc::evaluate(&s).unwrap())))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -232,8 +232,8 @@ fn the_same_scenario_gives_the_same_bytes_on_any_thread() {
         assert_eq!(first, other);
     }
     assert_eq!(
-        gvc::report::to_csv(&gvc::evaluate(&s)),
-        gvc::report::to_csv(&gvc::evaluate(&s))
+        gvc::report::to_csv(&gvc::evaluate(&s).unwrap()),
+        gvc::report::to_csv(&gvc::evaluate(&s).unwrap())
     );
 }
 
@@ -319,7 +319,7 @@ proptest! {
 
     #[test]
     fn captured_never_exceeds_added(v in variation()) {
-        let outcome = gvc::evaluate(&apply(&base(), &v));
+        let outcome = gvc::evaluate(&apply(&base(), &v)).unwrap();
         for (country, c) in &outcome.countries {
             for (year, y) in &c.years {
                 prop_assert!(y.value_captured_musd <= y.value_added_musd + 1e-6, "{country} {year}");
@@ -333,7 +333,7 @@ proptest! {
     #[test]
     fn world_balance_holds(v in variation()) {
         let s = apply(&base(), &v);
-        let outcome = gvc::evaluate(&s);
+        let outcome = gvc::evaluate(&s).unwrap();
         for year in s.timeline.years() {
             let total = |stage: &str| -> f64 {
                 outcome.countries.values().map(|c| c.years[&year].stages[stage].volume_kt).sum()
@@ -356,8 +356,8 @@ proptest! {
         shares["domestic"].value = raised;
         shares["OTH"].value = 1.0 - raised;
         let name = more.countries.get_index(country).unwrap().0.clone();
-        let before = gvc::evaluate(&base);
-        let after = gvc::evaluate(&more);
+        let before = gvc::evaluate(&base).unwrap();
+        let after = gvc::evaluate(&more).unwrap();
         for (year, y) in &after.countries[&name].years {
             let was = before.countries[&name].years[year].value_captured_musd;
             prop_assert!(y.value_captured_musd >= was - 1e-6, "{name} {year}: {was} -> {}", y.value_captured_musd);
@@ -397,7 +397,7 @@ agreement "Treaty" parties A, B restricts export_ban isds award 2 years assumpti
     let s = gvc::check_text(Path::new("tests/tiny.gvc"), text)
         .unwrap_or_else(|d| panic!("{}", render_plain(&d.0)))
         .scenario;
-    let o = gvc::evaluate(&s);
+    let o = gvc::evaluate(&s).unwrap();
     let (a, b) = (&o.countries["A"].years, &o.countries["B"].years);
     // 2025. World extraction 150 kt; A could refine 300 kt, B's refinery is not feasible
     // (ECI -1.5 < PCI -1) and idles: A refines what the world mines, 150 kt.

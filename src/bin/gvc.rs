@@ -122,7 +122,14 @@ fn run(path: &Path, format: Option<Format>, output: Option<&Path>) -> bool {
             return false;
         }
     };
-    let outcome = gvc::evaluate(&checked.scenario);
+    let outcome = match gvc::evaluate(&checked.scenario) {
+        Ok(o) => o,
+        Err(diagnostics) => {
+            report(&diagnostics.0);
+            eprintln!("{}: the run failed", path.display());
+            return false;
+        }
+    };
     let format = format.unwrap_or_else(|| {
         let by_extension = output.and_then(|o| o.extension()).and_then(|e| e.to_str());
         match by_extension {

@@ -943,7 +943,18 @@ impl<'a> Resolver<'a> {
                         "tech_transfer_bonus" => (&mut world.tech_transfer_bonus, Dimension::Index),
                         "supplier_va_share" => (&mut world.supplier_va_share, Dimension::Share),
                         "utilisation_default" => (&mut world.utilisation_default, Dimension::Share),
-                        _ => (&mut world.supply_follows_demand, Dimension::Share),
+                        "supply_follows_demand" => {
+                            (&mut world.supply_follows_demand, Dimension::Share)
+                        }
+                        "rule_operations" => (&mut world.rule_operations, Dimension::Index),
+                        "rule_call_depth" => (&mut world.rule_call_depth, Dimension::Index),
+                        "rule_expression_depth" => {
+                            (&mut world.rule_expression_depth, Dimension::Index)
+                        }
+                        "rule_string_size" => (&mut world.rule_string_size, Dimension::Index),
+                        "rule_array_size" => (&mut world.rule_array_size, Dimension::Index),
+                        "rule_map_size" => (&mut world.rule_map_size, Dimension::Index),
+                        _ => (&mut world.rule_variables, Dimension::Index),
                     };
                     *slot = self.quantity(n, dim, at);
                 }

@@ -16,17 +16,39 @@ use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::rules::RuleSet;
 use crate::scenario::{Scenario, Year, DOMESTIC};
 use outcome::*;
 use simulate::{simulate, Disabled, NoteKey, Simulation};
 
-/// Runs the model over the scenario's timeline.
-pub fn evaluate(s: &Scenario) -> Outcome {
-    let sim = simulate(s, &Disabled::new());
-    let awards = isds_awards(s, &sim);
+/// Compiles the scenario's rules and runs the model over its timeline.
+pub fn evaluate(s: &Scenario) -> Result<Outcome, Diagnostics> {
+    let rules = RuleSet::compile(s)?;
+    run(s, &rules).map_err(|d| Diagnostics(vec![*d]))
+}
+
+/// Runs the model with rules compiled once (for many runs of one scenario, or of variations
+/// of it with the same rules).
+pub fn run(s: &Scenario, rules: &RuleSet) -> Result<Outcome, Box<Diagnostic>> {
+    let sim = simulate(s, &Disabled::new(), rules)?;
+    let awards = isds_awards(s, &sim, rules)?;
     let mut notes = notes(s, &sim);
     notes.extend(awards.notes);
-    build(s, &sim, &awards.by_country, notes)
+    notes.extend(
+        rules
+            .take_output()
+            .into_iter()
+            .take(100)
+            .map(|text| RunNote {
+                code: "rule_print".into(),
+                message: text,
+                country: None,
+                years: Vec::new(),
+                at: None,
+            }),
+    );
+    Ok(build(s, &sim, &awards.by_country, notes))
 }
 
 struct Awards {
@@ -38,14 +60,14 @@ struct Awards {
 /// An action applied under ISDS costs the country an award: N years of the foreign owners'
 /// surplus lost in the first year it applies, against the same year without the actions that
 /// ISDS let through. The award is charged in that year.
-fn isds_awards(s: &Scenario, sim: &Simulation) -> Awards {
+fn isds_awards(s: &Scenario, sim: &Simulation, rules: &RuleSet) -> Result<Awards, Box<Diagnostic>> {
     let mut by_country: Vec<Vec<f64>> = sim.countries.iter().map(|y| vec![0.0; y.len()]).collect();
     let mut notes = Vec::new();
     if sim.under_isds.is_empty() {
-        return Awards { by_country, notes };
+        return Ok(Awards { by_country, notes });
     }
     let disabled: Disabled = sim.under_isds.keys().copied().collect();
-    let counterfactual = simulate(s, &disabled);
+    let counterfactual = simulate(s, &disabled, rules)?;
     for (ci, years) in sim.countries.iter().enumerate() {
         let agreements: BTreeSet<usize> =
             years.iter().flat_map(|y| y.isds.iter().copied()).collect();
@@ -82,7 +104,7 @@ fn isds_awards(s: &Scenario, sim: &Simulation) -> Awards {
             });
         }
     }
-    Awards { by_country, notes }
+    Ok(Awards { by_country, notes })
 }
 
 fn notes(s: &Scenario, sim: &Simulation) -> Vec<RunNote> {
@@ -278,6 +300,11 @@ fn build(s: &Scenario, sim: &Simulation, awards: &[Vec<f64>], notes: Vec<RunNote
                     value_captured_musd: round(value_captured),
                     capture_ratio: ratio(value_captured, value_added),
                     isds_award_musd: round(award),
+                    metrics: y
+                        .metrics
+                        .iter()
+                        .map(|(k, v)| (k.clone(), round(*v)))
+                        .collect(),
                     accounts: Accounts {
                         production_kt: round(first_stage.map_or(0.0, |e| y.stages[e].volume)),
                         controlled_kt: round(controlled[ci][yi]),

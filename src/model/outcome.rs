@@ -41,6 +41,9 @@ pub struct YearOutcome {
     /// ISDS awards charged this year.
     pub isds_award_musd: f64,
     pub accounts: Accounts,
+    /// Custom outputs of `metric` rules.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub metrics: IndexMap<String, f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -8,7 +8,9 @@ use indexmap::IndexMap;
 use super::defaults;
 use super::levers::{actions_of, standing, Placed, Standing};
 use super::value::{annuity, stage_value, StageInputs, StageValue};
-use crate::scenario::{ActionKind, Financing, OwnershipChange, Scenario, Year, DOMESTIC};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{CountryView, RuleSet, StageView};
+use crate::scenario::{ActionKind, Financing, Hook, OwnershipChange, Scenario, Year, DOMESTIC};
 
 /// Which actions to leave out (for the ISDS counterfactual): (policy, action) indices.
 pub type Disabled = BTreeSet<(usize, usize)>;
@@ -28,6 +30,8 @@ pub struct YearSim {
     pub consumption_kt: f64,
     /// Agreements under which some action applied this year through ISDS.
     pub isds: BTreeSet<usize>,
+    /// Custom outputs of `metric` rules, in declaration order.
+    pub metrics: IndexMap<String, f64>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -83,7 +87,11 @@ struct InForce {
     isds: BTreeSet<usize>,
 }
 
-pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
+pub fn simulate(
+    s: &Scenario,
+    disabled: &Disabled,
+    rules: &RuleSet,
+) -> Result<Simulation, Box<Diagnostic>> {
     let stages: Vec<&crate::scenario::Stage> = s.stages.values().collect();
     let stage_index = |name: &str| s.stages.get_index_of(name);
     let inputs: Vec<Option<usize>> = stages
@@ -123,10 +131,25 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
             (Some(d), Some(b)) if elasticity != 0.0 && b > 0.0 => (d / b).powf(elasticity),
             _ => 1.0,
         };
-        let unit_values: Vec<f64> = stages
+        let mut unit_values: Vec<f64> = stages
             .iter()
             .map(|st| st.unit_value.at(year) * price_factor)
             .collect();
+        if rules.has(&Hook::UnitValue) {
+            for (si, st) in stages.iter().enumerate() {
+                let view = StageView {
+                    stage: st.name.as_str().into(),
+                    year: year.into(),
+                    pci: st.pci.value,
+                    unit_value: unit_values[si],
+                    input_unit_value: inputs[si].map_or(0.0, |i| unit_values[i]),
+                    ..StageView::default()
+                };
+                if let Some(v) = rules.unit_value(&view) {
+                    unit_values[si] = v?;
+                }
+            }
+        }
         // Supply tied to demand: each country keeps its share of world supply.
         let supply_factor = match (demand, base_demand) {
             (Some(d), Some(b)) if follows != 0.0 && b > 0.0 => 1.0 + follows * (d / b - 1.0),
@@ -137,7 +160,7 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
         let mut sims: Vec<YearSim> = Vec::with_capacity(countries.len());
         let mut in_force: Vec<InForce> = Vec::with_capacity(countries.len());
         for (ci, c) in countries.iter().enumerate() {
-            let f = resolve(
+            let mut f = resolve(
                 s,
                 ci,
                 &actions[ci],
@@ -147,9 +170,34 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
                 &mut notes,
                 &mut under_isds,
             );
+            if rules.has(&Hook::Eci) || rules.has(&Hook::OnYear) {
+                let view = country_view(s, c, year, &f, &unit_values, out[ci].last());
+                if let Some(eci) = rules.eci(&view) {
+                    f.eci = eci?;
+                }
+                if let Some(actions) = rules.on_year(&view) {
+                    apply_year_actions(s, &mut f, &actions?);
+                }
+            }
             let mut stage_sims = Vec::with_capacity(stages.len());
             for (si, st) in stages.iter().enumerate() {
-                let feasible = f.eci + f.bonus[si] >= st.pci.value - tolerance;
+                let mut feasible = f.eci + f.bonus[si] >= st.pci.value - tolerance;
+                if rules.has(&Hook::Feasible) {
+                    let view = StageView {
+                        country: c.name.as_str().into(),
+                        stage: st.name.as_str().into(),
+                        year: year.into(),
+                        eci: f.eci,
+                        pci: st.pci.value,
+                        bonus: f.bonus[si],
+                        tolerance,
+                        feasible,
+                        ..StageView::default()
+                    };
+                    if let Some(answer) = rules.feasible(&view) {
+                        feasible = answer?;
+                    }
+                }
                 let mut sim = StageSim {
                     feasible,
                     ownership: f.ownership[si].clone(),
@@ -201,6 +249,7 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
                 stages: stage_sims,
                 consumption_kt: 0.0,
                 isds: f.isds.clone(),
+                metrics: IndexMap::new(),
             });
             in_force.push(f);
         }
@@ -258,6 +307,7 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
         for (ci, c) in countries.iter().enumerate() {
             let f = &in_force[ci];
             let sim = &mut sims[ci];
+            let sim_eci = sim.eci;
             for (si, st) in stages.iter().enumerate() {
                 if first(si) {
                     remaining[ci] = (remaining[ci] - sim.stages[si].volume).max(0.0);
@@ -287,9 +337,43 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
                     debt_service: stage.debt_service,
                 };
                 stage.value = stage_value(&inputs_);
+                if rules.has(&Hook::Capture) {
+                    let view = stage_view(c, st, year, sim_eci, stage, &inputs_);
+                    if let Some(captured) = rules.capture(&view) {
+                        stage.value.value_captured = captured?;
+                    }
+                }
             }
             sim.consumption_kt =
                 c.consumption_share.as_ref().map_or(0.0, |p| p.at(year)) * final_demand;
+            if rules.metrics().next().is_some() {
+                let mut view = country_view(s, c, year, f, &unit_values, out[ci].last());
+                let added: f64 = sim
+                    .stages
+                    .iter()
+                    .map(|st| st.value.value_added + st.value.linkages)
+                    .sum();
+                let captured: f64 = sim
+                    .stages
+                    .iter()
+                    .map(|st| st.value.value_captured + st.value.linkages)
+                    .sum();
+                view.value_added_musd = added;
+                view.value_captured_musd = captured;
+                view.capture_ratio = ratio_dynamic(captured, added);
+                view.volumes = s
+                    .stages
+                    .keys()
+                    .zip(&sim.stages)
+                    .map(|(k, st)| (k.as_str().into(), st.volume.into()))
+                    .collect();
+                let names: Vec<String> = rules.metrics().map(str::to_string).collect();
+                for name in names {
+                    if let Some(v) = rules.metric(&name, &view) {
+                        sim.metrics.insert(name, v?);
+                    }
+                }
+            }
         }
         for (ci, y) in sims.into_iter().enumerate() {
             out[ci].push(y);
@@ -305,11 +389,138 @@ pub fn simulate(s: &Scenario, disabled: &Disabled) -> Simulation {
         }
         peak
     });
-    Simulation {
+    Ok(Simulation {
         countries: out,
         demand_peak,
         notes,
         under_isds,
+    })
+}
+
+fn ratio_dynamic(captured: f64, added: f64) -> rhai::Dynamic {
+    if added.abs() > 1e-9 {
+        (captured / added).into()
+    } else {
+        rhai::Dynamic::UNIT
+    }
+}
+
+/// What a country-level rule sees: this year's levers and prices, last year's results.
+fn country_view(
+    s: &Scenario,
+    c: &crate::scenario::Country,
+    year: Year,
+    f: &InForce,
+    unit_values: &[f64],
+    previous: Option<&YearSim>,
+) -> CountryView {
+    let mut view = CountryView {
+        country: c.name.as_str().into(),
+        year: year.into(),
+        eci: f.eci,
+        royalty: f.royalty,
+        corporate_tax: f.tax,
+        prices: s
+            .stages
+            .keys()
+            .zip(unit_values)
+            .map(|(k, v)| (k.as_str().into(), (*v).into()))
+            .collect(),
+        domestic_ownership: s
+            .stages
+            .keys()
+            .zip(&f.ownership)
+            .map(|(k, o)| {
+                (
+                    k.as_str().into(),
+                    o.get(DOMESTIC).copied().unwrap_or(0.0).into(),
+                )
+            })
+            .collect(),
+        capture_ratio: rhai::Dynamic::UNIT,
+        ..CountryView::default()
+    };
+    if let Some(p) = previous {
+        let added: f64 = p
+            .stages
+            .iter()
+            .map(|st| st.value.value_added + st.value.linkages)
+            .sum();
+        let captured: f64 = p
+            .stages
+            .iter()
+            .map(|st| st.value.value_captured + st.value.linkages)
+            .sum();
+        view.previous = [
+            ("value_added_musd".into(), added.into()),
+            ("value_captured_musd".into(), captured.into()),
+            ("capture_ratio".into(), ratio_dynamic(captured, added)),
+        ]
+        .into_iter()
+        .collect();
+        view.volumes = s
+            .stages
+            .keys()
+            .zip(&p.stages)
+            .map(|(k, st)| (k.as_str().into(), st.volume.into()))
+            .collect();
+    }
+    view
+}
+
+/// What a stage-level rule sees once the stage's value is known.
+fn stage_view(
+    c: &crate::scenario::Country,
+    st: &crate::scenario::Stage,
+    year: Year,
+    eci: f64,
+    stage: &StageSim,
+    i: &StageInputs,
+) -> StageView {
+    StageView {
+        country: c.name.as_str().into(),
+        stage: st.name.as_str().into(),
+        year: year.into(),
+        eci,
+        pci: st.pci.value,
+        bonus: 0.0,
+        tolerance: 0.0,
+        feasible: stage.feasible,
+        volume_kt: stage.volume,
+        capacity_kt: stage.capacity,
+        unit_value: i.unit_value,
+        input_unit_value: i.input_unit_value,
+        input_share: i.input_share,
+        labour_share: i.labour_share,
+        domestic_wage_share: i.domestic_wage_share,
+        domestic_ownership: i.domestic_ownership,
+        royalty_rate: i.royalty_rate,
+        tax_rate: i.tax_rate,
+        local_content: i.local_content,
+        debt_service_musd: i.debt_service,
+        revenue_musd: stage.value.revenue,
+        margin_musd: stage.value.margin,
+        value_added_musd: stage.value.value_added,
+        value_captured_musd: stage.value.value_captured,
+    }
+}
+
+/// Applies what an `on_year` rule decided for this year.
+fn apply_year_actions(s: &Scenario, f: &mut InForce, actions: &[crate::rules::YearAction]) {
+    for a in actions {
+        let stage = a
+            .stage
+            .as_deref()
+            .and_then(|st| s.stages.get_index_of(st))
+            .unwrap_or(0);
+        let v = a.value.clamp(0.0, 1.0);
+        match a.set.as_str() {
+            "royalty" => f.royalty = v,
+            "corporate_tax" => f.tax = v,
+            "ownership" => set_share(&mut f.ownership[stage], DOMESTIC, v),
+            "local_content" => f.local_content[stage] = v,
+            _ => f.local_processing[stage] = v,
+        }
     }
 }
 
