@@ -160,7 +160,7 @@ impl RuleSet {
         for attachment in &s.rules {
             match compile_one(&engine, s, attachment) {
                 Ok(c) => rules.push(c),
-                Err(d) => errors.push(d),
+                Err(d) => errors.push(*d),
             }
         }
         if errors.has_errors() {
@@ -340,7 +340,11 @@ fn hook_function(hook: &Hook) -> &'static str {
     }
 }
 
-fn compile_one(engine: &Engine, s: &Scenario, a: &RuleAttachment) -> Result<Compiled, Diagnostic> {
+fn compile_one(
+    engine: &Engine,
+    s: &Scenario,
+    a: &RuleAttachment,
+) -> Result<Compiled, Box<Diagnostic>> {
     let function = hook_function(&a.hook).to_string();
     let file = if a.script.offset == 0 && a.script.name != s.sources.get(a.origin.file).name {
         Arc::new(SourceFile {
