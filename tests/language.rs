@@ -128,7 +128,7 @@ fn valid_and_formatted(path: &Path) -> Scenario {
 
 #[test]
 fn shipped_scenarios_check_and_are_formatted() {
-    insta::glob!("../scenarios", "*.gvc", |path| {
+    insta::glob!("../scenarios", "{*.gvc,rules/*.gvc}", |path| {
         insta::assert_snapshot!(describe(&valid_and_formatted(relative(path))));
     });
 }

@@ -26,7 +26,7 @@ fn run(path: &str) -> Outcome {
 
 #[test]
 fn every_scenario_outcome_is_a_snapshot() {
-    insta::glob!("../scenarios", "*.gvc", |path| {
+    insta::glob!("../scenarios", "{*.gvc,rules/*.gvc}", |path| {
         let s = scenario(relative(path).to_str().unwrap());
         insta::assert_snapshot!(gvc::report::to_table(&gvc::evaluate(&s).unwrap()));
     });

@@ -333,7 +333,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// The name to show for `relative`, named in the file shown as `from`.
-fn display_join(from: &str, relative: &str) -> String {
+pub(crate) fn display_join(from: &str, relative: &str) -> String {
     let dir = Path::new(from).parent().unwrap_or(Path::new(""));
     let joined = dir.join(relative);
     // Drop `./` and fold `dir/../` so that names stay short and the same on every machine.

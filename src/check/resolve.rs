@@ -73,6 +73,9 @@ pub struct Resolver<'a> {
     /// When some file did not parse, unknown names are likely its fault: not reported.
     quiet_unknown_names: bool,
     timeline: Option<(Timeline, Origin)>,
+    /// The timeline in force in each layer: a base scenario's years are checked against its
+    /// own timeline, so that a reform may shorten the horizon.
+    layer_timelines: Vec<Option<(Timeline, Origin)>>,
     unsourced: Vec<Origin>,
     assumptions: Vec<Origin>,
     stage_names: Vec<String>,
@@ -97,6 +100,7 @@ pub fn resolve(
         diagnostics: Diagnostics::default(),
         quiet_unknown_names: incomplete,
         timeline: None,
+        layer_timelines: vec![None; layers.len()],
         unsourced: Vec::new(),
         assumptions: Vec::new(),
         stage_names: Vec::new(),
@@ -321,6 +325,12 @@ impl<'a> Resolver<'a> {
                 if let Some(first) = seen.insert(key, s.span) {
                     self.duplicate("header statement", key, at.origin(s.span), at.origin(first));
                 }
+            }
+            self.layer_timelines[at.layer] = self.timeline;
+        }
+        for layer in 1..self.layer_timelines.len() {
+            if self.layer_timelines[layer].is_none() {
+                self.layer_timelines[layer] = self.layer_timelines[layer - 1];
             }
         }
         let (at, item, last) = headers.last()?;
@@ -1362,7 +1372,7 @@ impl<'a> Resolver<'a> {
                         .unwrap_or_default();
                     match std::fs::read_to_string(dir.join(&path.value)) {
                         Ok(code) => RuleScript {
-                            name: path.value.clone(),
+                            name: super::load::display_join(&file.name, &path.value),
                             code,
                             offset: 0,
                         },
@@ -1877,7 +1887,8 @@ impl<'a> Resolver<'a> {
     }
 
     fn year_in_timeline(&mut self, year: ast::Year, at: At) -> bool {
-        let Some((timeline, origin)) = self.timeline else {
+        let in_force = self.layer_timelines.get(at.layer).copied().flatten();
+        let Some((timeline, origin)) = in_force.or(self.timeline) else {
             return true;
         };
         if timeline.contains(year.value) {

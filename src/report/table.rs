@@ -140,6 +140,21 @@ fn country_rows(
         )
         .unwrap();
     }
+    let metrics: Vec<&String> = c
+        .years
+        .values()
+        .next()
+        .map(|y| y.metrics.keys().collect())
+        .unwrap_or_default();
+    for name in metrics {
+        let values: Vec<String> = c
+            .years
+            .iter()
+            .filter(|(year, _)| **year == start || **year == end || (**year - start) % 5 == 0)
+            .map(|(_, y)| y.metrics.get(name).map_or("-".into(), |v| format!("{v}")))
+            .collect();
+        writeln!(out, "  metric {name}: {}", values.join(" ")).unwrap();
+    }
 }
 
 fn ratio(r: Option<f64>) -> String {

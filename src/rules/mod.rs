@@ -360,20 +360,19 @@ fn compile_one(
         offset: a.script.offset,
         prefix: 0,
     };
-    let probe = engine.compile(&a.script.code);
     let defines = |ast: &AST| {
         ast.iter_functions()
             .any(|f| f.name == function && f.params.len() == 1)
     };
-    let ast = match probe {
-        Ok(ast) if defines(&ast) => Ok(ast),
-        _ => {
+    let ast = match engine.compile(&a.script.code) {
+        Ok(ast) if !defines(&ast) => {
             // A body without `fn HOOK(state) { … }` around it: wrap it, on the same line, so
             // that line numbers stay the script's.
             let prefix = format!("fn {function}(state) {{ ");
             script.prefix = prefix.chars().count();
             engine.compile(format!("{prefix}{}\n}}", a.script.code))
         }
+        other => other,
     };
     let ast = ast.map_err(|e| {
         let position = e.position();
@@ -412,16 +411,20 @@ fn located(
     origin: Origin,
 ) -> Diagnostic {
     let span = span_of(script, position);
+    let attached_in = s.sources.get(origin.file);
     let attached = Diagnostic::note("gvc::rule", "attached here")
-        .in_file(s.sources.get(origin.file))
-        .label(origin.span, "this rule");
+        .in_file(attached_in)
+        .label(first_line(attached_in, origin.span), "this rule");
     let mut d = Diagnostic::error("gvc::rule", message).in_file(&script.file);
     d = match span {
         Some(span) => d.label(span, "here"),
         None => d.label(Span::new(script.offset, script.offset), "in this script"),
     };
-    if Arc::ptr_eq(&script.file, s.sources.get(origin.file)) {
-        d.label(origin.span, "attached by this rule")
+    if Arc::ptr_eq(&script.file, attached_in) {
+        d.label(
+            first_line(attached_in, origin.span),
+            "attached by this rule",
+        )
     } else {
         d.with_related(attached)
     }
@@ -475,7 +478,7 @@ fn runtime_error(rule: &Compiled, e: &EvalAltResult) -> Diagnostic {
             "raise `rule_variables` in the world block if needed",
         ),
         other => (
-            format!("the rule failed: {}", first_line(&other.to_string())),
+            format!("the rule failed: {}", without_position(&other.to_string())),
             "fix the script; the model calls it with a read-only view (docs/rules.md)",
         ),
     };
@@ -492,10 +495,14 @@ fn runtime_error(rule: &Compiled, e: &EvalAltResult) -> Diagnostic {
             "in this script",
         ),
     };
+    let attached = first_line(&rule.attached_in, rule.origin.span);
+    if Arc::ptr_eq(&rule.script.file, &rule.attached_in) {
+        return d.label(attached, "attached by this rule").help(help);
+    }
     d.help(help).with_related(
         Diagnostic::note("gvc::rule", "attached here")
             .in_file(&rule.attached_in)
-            .label(rule.origin.span, "this rule"),
+            .label(attached, "this rule"),
     )
 }
 
@@ -514,8 +521,20 @@ fn innermost_position(e: &EvalAltResult) -> Position {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// Rhai's message without its own `(line N, position M)`: the label shows the place.
+fn without_position(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message);
+    match first.rfind(" (line ") {
+        Some(i) if first.ends_with(')') => first[..i].to_string(),
+        _ => first.to_string(),
+    }
+}
+
+/// The first line of a span: where a `rule` declaration names its hook.
+fn first_line(file: &SourceFile, span: Span) -> Span {
+    let text = file.text.get(span.start..span.end).unwrap_or("");
+    let end = text.find('\n').map_or(span.end, |i| span.start + i);
+    Span::new(span.start, end)
 }
 
 fn wrong_type(rule: &Compiled, found: &str, expected: &str) -> Diagnostic {
