@@ -144,3 +144,37 @@ fn inline_bodies_and_functions_both_work() {
     assert_eq!(body.countries["Zambia"].years[&2025].metrics["one"], 1.0);
     assert_eq!(gvc::report::to_json(&body), gvc::report::to_json(&func));
 }
+
+#[test]
+fn on_year_can_take_a_stake_while_prices_are_high() {
+    let rule = "world { price_elasticity 1.5 assumption }\nrule on_year = script ```\nif state.country == \"Zambia\" && state.price(\"processing\") > 12000.0 {\n  [#{ set: \"ownership\", stage: \"extraction\", value: 0.51 }]\n} else {\n  []\n}\n```";
+    let text = format!("scenario t extends \"../scenarios/baseline.gvc\" {{ }}\n{rule}\n");
+    let s = gvc::check_text(Path::new("tests/t.gvc"), &text)
+        .unwrap()
+        .scenario;
+    let o = gvc::evaluate(&s).unwrap();
+    let share =
+        |year: i32| o.countries["Zambia"].years[&year].stages["extraction"].domestic_ownership;
+    assert_eq!(share(2025), 0.08);
+    assert_eq!(share(2040), 0.51);
+}
+
+/// One compiled rule set serves every thread of a sweep.
+#[test]
+fn a_rule_set_runs_on_many_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<gvc::rules::RuleSet>();
+    let s = gvc::check_file(Path::new("scenarios/rules/profit_shifting.gvc"))
+        .unwrap()
+        .scenario;
+    let rules = gvc::rules::RuleSet::compile(&s).unwrap();
+    let one = gvc::report::to_json(&gvc::model::run(&s, &rules).unwrap());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| gvc::report::to_json(&gvc::model::run(&s, &rules).unwrap())))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), one);
+        }
+    });
+}
