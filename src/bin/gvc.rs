@@ -36,6 +36,13 @@ enum Format {
     Csv,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario: value added and value captured per country and year
@@ -45,6 +52,33 @@ enum Command {
         /// Output format [default: table on a terminal, json otherwise]
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Write to this file (atomically) instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Run scenarios and check their `expect` statements; exit 1 when any fails
+    Test {
+        /// Scenario files or folders (searched for .gvc files with a scenario header)
+        #[arg(value_name = "FILE|DIR", default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+    },
+    /// Compare two outcomes (scenario files or outcome JSON files); exit 1 when they differ
+    Diff {
+        #[arg(value_name = "A")]
+        old: PathBuf,
+        #[arg(value_name = "B")]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Ignore changes up to this much (in the value's own unit)
+        #[arg(long, default_value_t = 0.0, value_name = "ABS")]
+        tolerance: f64,
+        /// Ignore changes up to this share of the old value, e.g. 0.01 or 1%
+        #[arg(long, default_value = "0", value_name = "REL", value_parser = parse_share)]
+        relative_tolerance: f64,
+        /// Compare only these years: 2030 or 2030..2040
+        #[arg(long, value_name = "YEARS", value_parser = parse_years)]
+        years: Option<(i32, i32)>,
         /// Write to this file (atomically) instead of standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -76,6 +110,23 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Diff {
+            old,
+            new,
+            format,
+            tolerance,
+            relative_tolerance,
+            years,
+            output,
+        } => {
+            let options = gvc::report::diff::Options {
+                tolerance,
+                relative_tolerance,
+                years,
+            };
+            diff(&old, &new, format, &options, output.as_deref())
+        }
+        Command::Test { paths } => test(&paths),
         Command::Assumptions { file } => assumptions(&file),
         Command::Run {
             file,
@@ -152,21 +203,7 @@ fn run(path: &Path, format: Option<Format>, output: Option<&Path>) -> bool {
             path.display()
         );
     }
-    match output {
-        Some(o) => match gvc::report::write_atomically(o, &text) {
-            Ok(()) => true,
-            Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", o.display());
-                false
-            }
-        },
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`gvc run … | head`) is not an error of the run.
-            let _ = stdout.write_all(text.as_bytes());
-            true
-        }
-    }
+    emit(&text, output)
 }
 
 fn load(path: &Path) -> Option<gvc::Checked> {
@@ -226,6 +263,169 @@ fn assumptions(path: &Path) -> bool {
         }
     }
     true
+}
+
+/// The scenario files under `paths`: files as given, folders searched in name order for `.gvc`
+/// files that start a scenario (files with data only are imported by those).
+fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "gvc") && declares_scenario(&path) {
+                out.push(path);
+            }
+        }
+    }
+    fn declares_scenario(path: &Path) -> bool {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return true;
+        };
+        let (file, _) = gvc::syntax::parse_str("", &text);
+        file.items
+            .iter()
+            .any(|i| matches!(i.kind, gvc::syntax::ast::ItemKind::Scenario(_)))
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(n) => (n, 0.01),
+        None => (text, 1.0),
+    };
+    number
+        .trim()
+        .parse::<f64>()
+        .map(|v| v * scale)
+        .map_err(|_| format!("`{text}` is not a share: write 0.01 or 1%"))
+}
+
+fn parse_years(text: &str) -> Result<(i32, i32), String> {
+    let year = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .map_err(|_| format!("`{t}` is not a year"))
+    };
+    match text.split_once("..") {
+        Some((a, b)) => Ok((year(a)?, year(b)?)),
+        None => year(text).map(|y| (y, y)),
+    }
+}
+
+/// An outcome from a scenario file (checked and run) or from an outcome JSON file.
+fn outcome_of(path: &Path) -> Option<gvc::Outcome> {
+    if path.extension().is_some_and(|e| e == "json") {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                return None;
+            }
+        };
+        return match serde_json::from_str(&text) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                eprintln!("error: `{}` is not a gvc outcome: {e}", path.display());
+                None
+            }
+        };
+    }
+    let checked = load(path)?;
+    match gvc::evaluate(&checked.scenario) {
+        Ok(o) => Some(o),
+        Err(diagnostics) => {
+            report(&diagnostics.0);
+            eprintln!("{}: the run failed", path.display());
+            None
+        }
+    }
+}
+
+/// Returns whether the outcomes are equal; `None` when one could not be read.
+fn diff(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    options: &gvc::report::diff::Options,
+    output: Option<&Path>,
+) -> bool {
+    let (Some(a), Some(b)) = (outcome_of(old), outcome_of(new)) else {
+        std::process::exit(1);
+    };
+    let d = gvc::report::diff::diff(&a, &b, options);
+    let text = match format {
+        DiffFormat::Text => gvc::report::diff::to_text(&d),
+        DiffFormat::Markdown => gvc::report::diff::to_markdown(&d),
+        DiffFormat::Json => gvc::report::diff::to_json(&d),
+    };
+    emit(&text, output) && d.is_empty()
+}
+
+/// Writes a report to a file (atomically) or to standard output.
+fn emit(text: &str, output: Option<&Path>) -> bool {
+    match output {
+        Some(o) => match gvc::report::write_atomically(o, text) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", o.display());
+                false
+            }
+        },
+        None => {
+            // A closed pipe (`gvc … | head`) is not an error of the run.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            true
+        }
+    }
+}
+
+fn test(paths: &[PathBuf]) -> bool {
+    let (mut passed, mut failed) = (0, 0);
+    for path in scenario_files(paths) {
+        let Some(checked) = load(&path) else {
+            failed += 1;
+            continue;
+        };
+        let s = &checked.scenario;
+        let outcome = match gvc::evaluate(s) {
+            Ok(o) => o,
+            Err(diagnostics) => {
+                report(&diagnostics.0);
+                eprintln!("{}: the run failed", path.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for e in &s.expectations {
+            let result = gvc::report::expect::check(&outcome, e);
+            let text = &s.sources.get(e.origin.file).text[e.origin.span.start..e.origin.span.end];
+            let text = text.trim_start_matches("expect").trim();
+            if result.passed {
+                passed += 1;
+                say!("ok   {}  {text}", s.sources.describe(e.origin));
+            } else {
+                failed += 1;
+                say!("FAIL {}  {text}", s.sources.describe(e.origin));
+                report(&[gvc::report::expect::failure(s, e, &result)]);
+            }
+        }
+    }
+    say!("{passed} passed, {failed} failed");
+    failed == 0
 }
 
 fn check(path: &Path, list_unsourced: bool) -> bool {

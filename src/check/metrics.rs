@@ -19,6 +19,7 @@ pub enum Expected {
     SummaryOutcome,
     Linkages,
     Account,
+    Metric,
     Stage,
     End,
 }
@@ -56,6 +57,7 @@ impl Expected {
             Expected::SummaryOutcome => "a summary outcome",
             Expected::Linkages => "`value_added`",
             Expected::Account => "an account",
+            Expected::Metric => "the name of a `metric` rule",
             Expected::Stage => "a stage",
             Expected::End => "the end of the subject",
         }
@@ -72,6 +74,7 @@ impl Expected {
             Expected::SummaryOutcome => SUMMARY,
             Expected::Linkages => &["value_added"],
             Expected::Account => ACCOUNTS,
+            Expected::Metric => &[],
             Expected::Stage => return stages.to_vec(),
             Expected::End => &[],
         };
@@ -108,6 +111,11 @@ pub fn classify(parts: &[Ident], stages: &[String]) -> Result<Metric, (usize, Ex
         Some("linkages") => match part(2) {
             Some("value_added") => end(3, yearly(Some(Dimension::Money))),
             _ => Err((2, Expected::Linkages)),
+        },
+        // A `metric` rule's output: any name, a plain number.
+        Some("metrics") => match part(2) {
+            Some(_) => end(3, yearly(Some(Dimension::Index))),
+            None => Err((2, Expected::Metric)),
         },
         Some("accounts") => match part(2) {
             Some(a) if ACCOUNTS.contains(&a) => end(3, yearly(Some(Dimension::Mass))),

@@ -2,6 +2,8 @@
 //! atomic writes of output files.
 
 mod csv;
+pub mod diff;
+pub mod expect;
 mod table;
 
 pub use self::csv::to_csv;
