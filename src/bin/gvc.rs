@@ -83,6 +83,22 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Show how a number was computed: each input, the line it came from, the policy or
+    /// agreement that changed it
+    Explain {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(value_name = "COUNTRY")]
+        country: String,
+        #[arg(value_name = "YEAR")]
+        year: i32,
+        /// value_captured, value_added, capture_ratio, volume, feasible or eci
+        #[arg(value_name = "METRIC")]
+        metric: String,
+        /// A stage, for a stage's number
+        #[arg(long, value_name = "STAGE")]
+        stage: Option<String>,
+    },
     /// List the assumptions a scenario's results rest on: numbers marked `assumption` and the
     /// model's defaults for what the scenario leaves unsaid
     Assumptions {
@@ -110,6 +126,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Explain {
+            file,
+            country,
+            year,
+            metric,
+            stage,
+        } => explain(&file, &country, year, &metric, stage.as_deref()),
         Command::Diff {
             old,
             new,
@@ -389,6 +412,23 @@ fn emit(text: &str, output: Option<&Path>) -> bool {
             // A closed pipe (`gvc … | head`) is not an error of the run.
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             true
+        }
+    }
+}
+
+fn explain(path: &Path, country: &str, year: i32, metric: &str, stage: Option<&str>) -> bool {
+    let Some(checked) = load(path) else {
+        return false;
+    };
+    match gvc::report::explain::explain(&checked.scenario, country, year, metric, stage) {
+        Ok(text) => emit(&text, None),
+        Err(gvc::report::explain::ExplainError::Usage(message)) => {
+            eprintln!("error: {message}");
+            std::process::exit(2);
+        }
+        Err(gvc::report::explain::ExplainError::Run(diagnostics)) => {
+            report(&diagnostics.0);
+            false
         }
     }
 }

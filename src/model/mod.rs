@@ -19,7 +19,9 @@ use indexmap::IndexMap;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::rules::RuleSet;
 use crate::scenario::{Scenario, Year, DOMESTIC};
+pub use levers::Standing;
 use outcome::*;
+pub use simulate::StageSim;
 use simulate::{simulate, Disabled, NoteKey, Simulation};
 
 /// Compiles the scenario's rules and runs the model over its timeline.
@@ -49,6 +51,62 @@ pub fn run(s: &Scenario, rules: &RuleSet) -> Result<Outcome, Box<Diagnostic>> {
             }),
     );
     Ok(build(s, &sim, &awards.by_country, notes))
+}
+
+/// One country in one year as the model computed it, stage by stage: what `gvc explain`
+/// shows.
+pub struct Trace {
+    pub eci: f64,
+    pub stages: IndexMap<String, StageSim>,
+    pub isds_award: f64,
+    /// World demand that year, if the scenario has a demand path.
+    pub demand: Option<f64>,
+}
+
+/// Runs the scenario and returns the computation for one country and year; `None` when the
+/// country or year is not in the scenario.
+pub fn trace(s: &Scenario, country: &str, year: Year) -> Result<Option<Trace>, Diagnostics> {
+    let rules = RuleSet::compile(s)?;
+    let one = |d: Box<Diagnostic>| Diagnostics(vec![*d]);
+    let sim = simulate(s, &Disabled::new(), &rules).map_err(one)?;
+    let awards = isds_awards(s, &sim, &rules).map_err(one)?;
+    let (Some(ci), true) = (s.countries.get_index_of(country), s.timeline.contains(year)) else {
+        return Ok(None);
+    };
+    let yi = (year - s.timeline.start) as usize;
+    let y = &sim.countries[ci][yi];
+    Ok(Some(Trace {
+        eci: y.eci,
+        stages: s
+            .stages
+            .keys()
+            .cloned()
+            .zip(y.stages.iter().cloned())
+            .collect(),
+        isds_award: awards.by_country[ci][yi],
+        demand: s.world.demand.as_ref().map(|d| d.at(year)),
+    }))
+}
+
+/// The policy actions of a country that have started by `year`, in the order the model
+/// applies them (later ones override earlier ones on the same lever), with their standing
+/// under the agreements.
+pub fn actions_in_force<'s>(
+    s: &'s Scenario,
+    country: &str,
+    year: Year,
+) -> Vec<(usize, &'s crate::scenario::Action, Standing)> {
+    levers::actions_of(s, country)
+        .into_iter()
+        .filter(|p| p.from <= year)
+        .map(|p| {
+            (
+                p.policy,
+                p.action,
+                levers::standing(s, country, p.action.kind.lever(), year),
+            )
+        })
+        .collect()
 }
 
 struct Awards {

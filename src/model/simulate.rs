@@ -44,6 +44,11 @@ pub struct StageSim {
     pub debt_service: f64,
     pub ownership: IndexMap<String, f64>,
     pub value: StageValue,
+    /// What the value formulas were given, and the feasibility facts: for `gvc explain`.
+    pub inputs: StageInputs,
+    pub bonus: f64,
+    pub tolerance: f64,
+    pub utilisation: f64,
 }
 
 /// Notes collected over the years, keyed so that each says its years once.
@@ -202,6 +207,8 @@ pub fn simulate(
                     feasible,
                     ownership: f.ownership[si].clone(),
                     debt_service: f.debt_service[si],
+                    bonus: f.bonus[si],
+                    tolerance,
                     ..StageSim::default()
                 };
                 if first(si) {
@@ -232,6 +239,7 @@ pub fn simulate(
                         .get(&st.name)
                         .map_or(utilisation_default, |p| p.at(year))
                         .clamp(0.0, 1.0);
+                    sim.utilisation = utilisation;
                     if feasible {
                         sim.volume = utilisation * sim.capacity;
                     } else {
@@ -337,6 +345,7 @@ pub fn simulate(
                     debt_service: stage.debt_service,
                 };
                 stage.value = stage_value(&inputs_);
+                stage.inputs = inputs_;
                 if rules.has(&Hook::Capture) {
                     let view = stage_view(c, st, year, sim_eci, stage, &inputs_);
                     if let Some(captured) = rules.capture(&view) {

@@ -4,7 +4,7 @@
 //! Money in USD million, volumes in kt, unit values in usd/t: `kt × usd/t / 1000 = musd`.
 
 /// Everything the formulas need about one stage in one country and year.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StageInputs {
     pub volume_kt: f64,
     /// Value of a tonne of the stage's output, usd/t.

@@ -4,6 +4,7 @@
 mod csv;
 pub mod diff;
 pub mod expect;
+pub mod explain;
 mod table;
 
 pub use self::csv::to_csv;
