@@ -9,6 +9,7 @@
 //! | checks | [`check`] | names, units, shares, years, imports → [`Scenario`] or every error |
 //! | model | [`model`] | feasibility, flows, value added and captured per country and year → [`Outcome`] |
 //! | rules | [`rules`] | the Rhai host: sandbox, views, compiled hooks |
+//! | complexity | [`complexity`] | ECI, PCI, density, COI, COG from trade data |
 //! | reports | [`report`] | outcome → JSON, table, CSV |
 //!
 //! ```no_run
@@ -19,6 +20,7 @@
 //! ```
 
 pub mod check;
+pub mod complexity;
 pub mod diagnostic;
 pub mod model;
 pub mod report;

@@ -43,6 +43,19 @@ enum DiffFormat {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ConventionArg {
+    Py,
+    Stata,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LevelArg {
+    Cp,
+    Country,
+    Product,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario: value added and value captured per country and year
@@ -99,6 +112,37 @@ enum Command {
         #[arg(long, value_name = "STAGE")]
         stage: Option<String>,
     },
+    /// ECI, PCI, proximity, density, COI and COG from a trade CSV (year, location, product, value)
+    Complexity {
+        #[arg(value_name = "INPUT.csv")]
+        input: PathBuf,
+        /// Write to this file (atomically) instead of standard output
+        #[arg(short, long, value_name = "OUT.csv")]
+        output: Option<PathBuf>,
+        /// Only this year
+        #[arg(long, value_name = "Y")]
+        year: Option<String>,
+        /// RCA threshold for presence
+        #[arg(long, default_value_t = 1.0)]
+        threshold: f64,
+        /// Proximity as a conditional probability instead of its symmetric minimum
+        #[arg(long)]
+        asymmetric: bool,
+        /// Whose conventions: py-ecomplexity's (default) or the Stata package's
+        #[arg(long, value_enum, default_value = "py")]
+        convention: ConventionArg,
+        /// Rows per (year, location, product), per country or per product
+        #[arg(long, value_enum, default_value = "cp")]
+        level: LevelArg,
+        #[arg(long, default_value = "year")]
+        year_column: String,
+        #[arg(long, default_value = "location")]
+        location_column: String,
+        #[arg(long, default_value = "product")]
+        product_column: String,
+        #[arg(long, default_value = "export_value")]
+        value_column: String,
+    },
     /// List the assumptions a scenario's results rest on: numbers marked `assumption` and the
     /// model's defaults for what the scenario leaves unsaid
     Assumptions {
@@ -126,6 +170,47 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Complexity {
+            input,
+            output,
+            year,
+            threshold,
+            asymmetric,
+            convention,
+            level,
+            year_column,
+            location_column,
+            product_column,
+            value_column,
+        } => {
+            let columns = gvc::complexity::Columns {
+                year: year_column,
+                location: location_column,
+                product: product_column,
+                value: value_column,
+            };
+            let options = gvc::complexity::Options {
+                threshold,
+                asymmetric,
+                convention: match convention {
+                    ConventionArg::Py => gvc::complexity::Convention::Py,
+                    ConventionArg::Stata => gvc::complexity::Convention::Stata,
+                },
+            };
+            let level = match level {
+                LevelArg::Cp => gvc::complexity::Level::Cp,
+                LevelArg::Country => gvc::complexity::Level::Country,
+                LevelArg::Product => gvc::complexity::Level::Product,
+            };
+            complexity(
+                &input,
+                output.as_deref(),
+                year.as_deref(),
+                &columns,
+                &options,
+                level,
+            )
+        }
         Command::Explain {
             file,
             country,
@@ -431,6 +516,52 @@ fn explain(path: &Path, country: &str, year: i32, metric: &str, stage: Option<&s
             false
         }
     }
+}
+
+fn complexity(
+    input: &Path,
+    output: Option<&Path>,
+    year: Option<&str>,
+    columns: &gvc::complexity::Columns,
+    options: &gvc::complexity::Options,
+    level: gvc::complexity::Level,
+) -> bool {
+    let text = match std::fs::read_to_string(input) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", input.display());
+            return false;
+        }
+    };
+    let panel = match gvc::complexity::read_panel(&text, columns, year) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}: {e}", input.display());
+            return false;
+        }
+    };
+    let results = gvc::complexity::compute(&panel, options);
+    let mut ok = true;
+    for (year, result) in &results {
+        match result {
+            Err(gvc::complexity::YearError::Degenerate(why)) => {
+                eprintln!("error: {}: year {year}: {why}", input.display());
+                ok = false;
+            }
+            Ok(m) => {
+                let undefined = m.eci.iter().filter(|v| v.is_nan()).count();
+                if undefined > 0 {
+                    eprintln!(
+                        "note: year {year}: {undefined} countries have no product with RCA at the threshold; their ECI and COI are left empty"
+                    );
+                }
+            }
+        }
+    }
+    if !ok {
+        return false;
+    }
+    emit(&gvc::complexity::to_csv(&results, level), output)
 }
 
 fn test(paths: &[PathBuf]) -> bool {

@@ -1,0 +1,292 @@
+//! Economic and product complexity from trade data (`gvc complexity`): per year, RCA,
+//! presence, diversity, ubiquity, ECI, PCI, proximity, density, COI and COG, with the
+//! conventions of the Growth Lab's py-ecomplexity by default. Years run in parallel; each
+//! year's result does not depend on the thread count.
+
+mod compute;
+mod eigen;
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+
+pub use compute::{year_measures, Convention, Options, YearError, YearMeasures};
+
+/// The columns of a trade table.
+#[derive(Clone, Debug)]
+pub struct Columns {
+    pub year: String,
+    pub location: String,
+    pub product: String,
+    pub value: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            year: "year".into(),
+            location: "location".into(),
+            product: "product".into(),
+            value: "export_value".into(),
+        }
+    }
+}
+
+/// A problem with the input, with the 1-based line of the CSV file where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A trade panel: per year, exports by location and product.
+#[derive(Clone, Debug, Default)]
+pub struct Panel {
+    /// year → (location, product) → value; duplicates are summed.
+    pub years: BTreeMap<String, IndexMap<(String, String), f64>>,
+}
+
+/// Reads a trade CSV. Every row must have a year, a location, a product and a finite,
+/// non-negative number; rows of one (year, location, product) are summed.
+pub fn read_panel(
+    text: &str,
+    columns: &Columns,
+    only_year: Option<&str>,
+) -> Result<Panel, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError {
+            line: Some(1),
+            message: format!("cannot read the header: {e}"),
+        })?
+        .clone();
+    let find = |name: &str| {
+        headers.iter().position(|h| h.trim() == name).ok_or_else(|| InputError {
+            line: Some(1),
+            message: format!(
+                "no column `{name}`; the columns are {} (name yours with --year-column, --location-column, --product-column, --value-column)",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        })
+    };
+    let (cy, cl, cp, cv) = (
+        find(&columns.year)?,
+        find(&columns.location)?,
+        find(&columns.product)?,
+        find(&columns.value)?,
+    );
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |byte: u64| newlines.partition_point(|&n| n <= byte as usize) + 1;
+    let mut panel = Panel::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| InputError {
+            line: e.position().map(|p| line_of(p.byte())),
+            message: match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => {
+                    format!("the row has {len} fields where the header has {expected_len}")
+                }
+                _ => e.to_string(),
+            },
+        })?;
+        let line = record.position().map(|p| line_of(p.byte()));
+        let field = |i: usize, what: &str| {
+            let v = record.get(i).unwrap_or("").trim();
+            if v.is_empty() {
+                Err(InputError {
+                    line,
+                    message: format!("the {what} is empty"),
+                })
+            } else {
+                Ok(v.to_string())
+            }
+        };
+        let year = field(cy, "year")?;
+        if only_year.is_some_and(|y| y != year) {
+            continue;
+        }
+        let location = field(cl, "location")?;
+        let product = field(cp, "product")?;
+        let raw = field(cv, "value")?;
+        let value: f64 = raw.parse().map_err(|_| InputError {
+            line,
+            message: format!("the value `{raw}` is not a number"),
+        })?;
+        if !value.is_finite() {
+            return Err(InputError {
+                line,
+                message: format!("the value `{raw}` is not a finite number"),
+            });
+        }
+        if value < 0.0 {
+            return Err(InputError {
+                line,
+                message: format!("the value {raw} is negative: exports cannot be"),
+            });
+        }
+        *panel
+            .years
+            .entry(year)
+            .or_default()
+            .entry((location, product))
+            .or_insert(0.0) += value;
+    }
+    if panel.years.is_empty() {
+        return Err(InputError {
+            line: None,
+            message: match only_year {
+                Some(y) => format!("no row for the year {y}"),
+                None => "the table has no rows".into(),
+            },
+        });
+    }
+    Ok(panel)
+}
+
+/// A year's measures, or why it has none.
+pub type YearResult = Result<YearMeasures, YearError>;
+
+/// Computes every year of the panel, in parallel; results in year order.
+pub fn compute(panel: &Panel, options: &Options) -> Vec<(String, YearResult)> {
+    let years: Vec<(&String, &IndexMap<(String, String), f64>)> = panel.years.iter().collect();
+    years
+        .par_iter()
+        .map(|(year, cells)| {
+            let mut locations: Vec<String> = cells.keys().map(|(l, _)| l.clone()).collect();
+            let mut products: Vec<String> = cells.keys().map(|(_, p)| p.clone()).collect();
+            locations.sort();
+            locations.dedup();
+            products.sort();
+            products.dedup();
+            let li: IndexMap<&str, usize> = locations
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.as_str(), i))
+                .collect();
+            let pi: IndexMap<&str, usize> = products
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.as_str(), i))
+                .collect();
+            let np = products.len();
+            let mut exports = vec![0.0; locations.len() * np];
+            for ((l, p), v) in cells.iter() {
+                exports[li[l.as_str()] * np + pi[p.as_str()]] = *v;
+            }
+            (
+                (*year).clone(),
+                year_measures(&locations, &products, &exports, options),
+            )
+        })
+        .collect()
+}
+
+/// Which rows an output has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Level {
+    /// One row per (year, location, product).
+    #[default]
+    Cp,
+    /// One row per (year, location): diversity, ECI, COI.
+    Country,
+    /// One row per (year, product): ubiquity, PCI.
+    Product,
+}
+
+fn cell(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// The results as CSV. Numbers are written in full (shortest round-trip form); a value that
+/// is not defined (ECI of a country with no advantage) is left empty.
+pub fn to_csv(results: &[(String, YearResult)], level: Level) -> String {
+    let mut out = String::new();
+    match level {
+        Level::Cp => out.push_str("year,location,product,export_value,rca,mcp,diversity,ubiquity,eci,pci,density,coi,cog\n"),
+        Level::Country => out.push_str("year,location,diversity,eci,coi\n"),
+        Level::Product => out.push_str("year,product,ubiquity,pci\n"),
+    }
+    for (year, result) in results {
+        let Ok(m) = result else { continue };
+        let np = m.products.len();
+        match level {
+            Level::Cp => {
+                for (c, l) in m.locations.iter().enumerate() {
+                    for (p, pr) in m.products.iter().enumerate() {
+                        let i = c * np + p;
+                        writeln!(
+                            out,
+                            "{year},{},{},{},{},{},{},{},{},{},{},{},{}",
+                            csv_text(l),
+                            csv_text(pr),
+                            cell(m.exports[i]),
+                            cell(m.rca[i]),
+                            m.mcp[i],
+                            cell(m.diversity[c]),
+                            cell(m.ubiquity[p]),
+                            cell(m.eci[c]),
+                            cell(m.pci[p]),
+                            cell(m.density[i]),
+                            cell(m.coi[c]),
+                            cell(m.cog[i])
+                        )
+                        .unwrap();
+                    }
+                }
+            }
+            Level::Country => {
+                for (c, l) in m.locations.iter().enumerate() {
+                    writeln!(
+                        out,
+                        "{year},{},{},{},{}",
+                        csv_text(l),
+                        cell(m.diversity[c]),
+                        cell(m.eci[c]),
+                        cell(m.coi[c])
+                    )
+                    .unwrap();
+                }
+            }
+            Level::Product => {
+                for (p, pr) in m.products.iter().enumerate() {
+                    writeln!(
+                        out,
+                        "{year},{},{},{}",
+                        csv_text(pr),
+                        cell(m.ubiquity[p]),
+                        cell(m.pci[p])
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    out
+}
+
+fn csv_text(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
