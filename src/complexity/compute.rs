@@ -183,7 +183,7 @@ pub fn year_measures(
         // Over the country × product rows: each country counts once per product.
         Convention::Stata => (ss * np as f64 / ((nc * np) as f64 - 1.0)).sqrt(),
     };
-    if !(std > 0.0) {
+    if std.is_nan() || std <= 0.0 {
         return Err(YearError::Degenerate(
             "every country has the same complexity".into(),
         ));

@@ -147,7 +147,7 @@ fn lanczos_run(
         }
         let b = dot(&w, &w).sqrt();
         let k = j + 1;
-        if k >= 8 && (k % 4 == 0 || b < 1e-14 || k == max_steps) || b < 1e-14 || k == max_steps {
+        if b < 1e-14 || k == max_steps || (k >= 8 && k % 4 == 0) {
             ritz = tridiagonal_top(&alpha, &beta);
             let s_last = ritz.1[k - 1];
             if (b * s_last).abs() < 1e-14 || b < 1e-14 || k == max_steps {
@@ -222,7 +222,7 @@ mod tests {
                 .collect();
             rows.push(if row.is_empty() { vec![c % np] } else { row });
         }
-        let mut ubiquity = vec![0.0; np];
+        let mut ubiquity = vec![0.0f64; np];
         for r in &rows {
             for &p in r {
                 ubiquity[p] += 1.0;

@@ -50,11 +50,14 @@ impl std::fmt::Display for InputError {
     }
 }
 
+/// One year's exports: (location, product) → value.
+pub type Cells = IndexMap<(String, String), f64>;
+
 /// A trade panel: per year, exports by location and product.
 #[derive(Clone, Debug, Default)]
 pub struct Panel {
     /// year → (location, product) → value; duplicates are summed.
-    pub years: BTreeMap<String, IndexMap<(String, String), f64>>,
+    pub years: BTreeMap<String, Cells>,
 }
 
 /// Reads a trade CSV. Every row must have a year, a location, a product and a finite,
@@ -163,7 +166,7 @@ pub type YearResult = Result<YearMeasures, YearError>;
 
 /// Computes every year of the panel, in parallel; results in year order.
 pub fn compute(panel: &Panel, options: &Options) -> Vec<(String, YearResult)> {
-    let years: Vec<(&String, &IndexMap<(String, String), f64>)> = panel.years.iter().collect();
+    let years: Vec<(&String, &Cells)> = panel.years.iter().collect();
     years
         .par_iter()
         .map(|(year, cells)| {
