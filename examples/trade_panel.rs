@@ -33,9 +33,9 @@ fn main() {
     writeln!(out, "year,location,product,export_value").unwrap();
     for y in 0..years {
         for c in 0..countries {
-            for p in 0..products {
+            for (p, difficulty) in complexity.iter().enumerate() {
                 // Exported when capability covers the product's complexity, give or take.
-                let reach = capability[c] - complexity[p] + 0.25 * (uniform() - 0.5);
+                let reach = capability[c] - difficulty + 0.25 * (uniform() - 0.5);
                 if reach < -0.1 || uniform() < 0.15 {
                     continue;
                 }
