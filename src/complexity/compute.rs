@@ -199,14 +199,23 @@ pub fn year_measures(
         })
         .collect();
 
-    // Proximity from co-exports.
+    // Proximity from co-exports: how many countries export both a and b, counted with
+    // bitsets of countries (one bit a country) and popcounts.
+    let words = nc.div_ceil(64);
+    let mut exporters = vec![0u64; np * words];
+    for (c, e) in exported.iter().enumerate() {
+        for &p in e {
+            exporters[p * words + c / 64] |= 1u64 << (c % 64);
+        }
+    }
     let mut together = vec![0.0; np * np];
-    for e in &exported {
-        for &a in e {
-            let row = &mut together[a * np..(a + 1) * np];
-            for &b in e {
-                row[b] += 1.0;
-            }
+    for a in 0..np {
+        let wa = &exporters[a * words..(a + 1) * words];
+        for b in a..np {
+            let wb = &exporters[b * words..(b + 1) * words];
+            let n: u32 = wa.iter().zip(wb).map(|(x, y)| (x & y).count_ones()).sum();
+            together[a * np + b] = f64::from(n);
+            together[b * np + a] = f64::from(n);
         }
     }
     let mut proximity = vec![0.0; np * np];
@@ -226,21 +235,27 @@ pub fn year_measures(
             proximity[a * np + a] = 0.0;
         }
     }
-    // Density: d_cp = Σ_k M_ck φ_pk / Σ_k φ_pk.
+    // Density: d_cp = Σ_k M_ck φ_pk / Σ_k φ_pk, as sums of rows of φᵀ (contiguous, so the
+    // compiler vectorises them).
     let phi_sum: Vec<f64> = (0..np)
         .map(|p| proximity[p * np..(p + 1) * np].iter().sum())
         .collect();
+    let mut transposed = vec![0.0; np * np];
+    for a in 0..np {
+        for b in 0..np {
+            transposed[b * np + a] = proximity[a * np + b];
+        }
+    }
     let mut density = vec![0.0; nc * np];
     for c in 0..nc {
         let row = &mut density[c * np..(c + 1) * np];
-        for p in 0..np {
-            let phi = &proximity[p * np..(p + 1) * np];
-            let s: f64 = exported[c].iter().map(|&k| phi[k]).sum();
-            row[p] = if phi_sum[p] > 0.0 {
-                s / phi_sum[p]
-            } else {
-                0.0
-            };
+        for &k in &exported[c] {
+            for (r, phi) in row.iter_mut().zip(&transposed[k * np..(k + 1) * np]) {
+                *r += phi;
+            }
+        }
+        for (r, s) in row.iter_mut().zip(&phi_sum) {
+            *r = if *s > 0.0 { *r / s } else { 0.0 };
         }
     }
     // COI and COG use the sign-corrected raw kp (py-ecomplexity, like the Stata package):

@@ -9,7 +9,6 @@ mod eigen;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use indexmap::IndexMap;
 use rayon::prelude::*;
 
 pub use compute::{year_measures, Convention, Options, YearError, YearMeasures};
@@ -50,14 +49,34 @@ impl std::fmt::Display for InputError {
     }
 }
 
-/// One year's exports: (location, product) → value.
-pub type Cells = IndexMap<(String, String), f64>;
+/// One year's exports: (location index, product index, value); repeated pairs are summed.
+pub type Cells = Vec<(u32, u32, f64)>;
 
-/// A trade panel: per year, exports by location and product.
+/// A trade panel: per year, exports by location and product. Names are stored once.
 #[derive(Clone, Debug, Default)]
 pub struct Panel {
-    /// year → (location, product) → value; duplicates are summed.
+    pub locations: Vec<String>,
+    pub products: Vec<String>,
     pub years: BTreeMap<String, Cells>,
+}
+
+/// Gives each name a number, the first time it is seen.
+#[derive(Default)]
+struct Names {
+    index: std::collections::HashMap<Box<str>, u32>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn of(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.index.insert(name.into(), i);
+        self.names.push(name.to_string());
+        i
+    }
 }
 
 /// Reads a trade CSV. Every row must have a year, a location, a product and a finite,
@@ -95,18 +114,26 @@ pub fn read_panel(
     let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
     let line_of = |byte: u64| newlines.partition_point(|&n| n <= byte as usize) + 1;
     let mut panel = Panel::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| InputError {
-            line: e.position().map(|p| line_of(p.byte())),
-            message: match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => {
-                    format!("the row has {len} fields where the header has {expected_len}")
-                }
-                _ => e.to_string(),
-            },
-        })?;
+    let (mut locations, mut products) = (Names::default(), Names::default());
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(InputError {
+                    line: e.position().map(|p| line_of(p.byte())),
+                    message: match e.kind() {
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => {
+                            format!("the row has {len} fields where the header has {expected_len}")
+                        }
+                        _ => e.to_string(),
+                    },
+                })
+            }
+        }
         let line = record.position().map(|p| line_of(p.byte()));
         let field = |i: usize, what: &str| {
             let v = record.get(i).unwrap_or("").trim();
@@ -116,7 +143,7 @@ pub fn read_panel(
                     message: format!("the {what} is empty"),
                 })
             } else {
-                Ok(v.to_string())
+                Ok(v)
             }
         };
         let year = field(cy, "year")?;
@@ -142,13 +169,16 @@ pub fn read_panel(
                 message: format!("the value {raw} is negative: exports cannot be"),
             });
         }
-        *panel
-            .years
-            .entry(year)
-            .or_default()
-            .entry((location, product))
-            .or_insert(0.0) += value;
+        let cell = (locations.of(location), products.of(product), value);
+        match panel.years.get_mut(year) {
+            Some(cells) => cells.push(cell),
+            None => {
+                panel.years.insert(year.to_string(), vec![cell]);
+            }
+        }
     }
+    panel.locations = locations.names;
+    panel.products = products.names;
     if panel.years.is_empty() {
         return Err(InputError {
             line: None,
@@ -170,27 +200,35 @@ pub fn compute(panel: &Panel, options: &Options) -> Vec<(String, YearResult)> {
     years
         .par_iter()
         .map(|(year, cells)| {
-            let mut locations: Vec<String> = cells.keys().map(|(l, _)| l.clone()).collect();
-            let mut products: Vec<String> = cells.keys().map(|(_, p)| p.clone()).collect();
-            locations.sort();
-            locations.dedup();
-            products.sort();
-            products.dedup();
-            let li: IndexMap<&str, usize> = locations
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.as_str(), i))
-                .collect();
-            let pi: IndexMap<&str, usize> = products
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.as_str(), i))
-                .collect();
-            let np = products.len();
-            let mut exports = vec![0.0; locations.len() * np];
-            for ((l, p), v) in cells.iter() {
-                exports[li[l.as_str()] * np + pi[p.as_str()]] = *v;
+            // This year's names, in sorted order, so that output rows are in a stable order.
+            let mut seen_l = vec![false; panel.locations.len()];
+            let mut seen_p = vec![false; panel.products.len()];
+            for &(l, p, _) in cells.iter() {
+                seen_l[l as usize] = true;
+                seen_p[p as usize] = true;
             }
+            let sorted = |names: &[String], seen: &[bool]| {
+                let mut v: Vec<usize> = (0..names.len()).filter(|&i| seen[i]).collect();
+                v.sort_by(|&a, &b| names[a].cmp(&names[b]));
+                v
+            };
+            let ls = sorted(&panel.locations, &seen_l);
+            let ps = sorted(&panel.products, &seen_p);
+            let mut li = vec![0usize; panel.locations.len()];
+            for (i, &l) in ls.iter().enumerate() {
+                li[l] = i;
+            }
+            let mut pi = vec![0usize; panel.products.len()];
+            for (i, &p) in ps.iter().enumerate() {
+                pi[p] = i;
+            }
+            let np = ps.len();
+            let mut exports = vec![0.0; ls.len() * np];
+            for &(l, p, v) in cells.iter() {
+                exports[li[l as usize] * np + pi[p as usize]] += v;
+            }
+            let locations: Vec<String> = ls.iter().map(|&l| panel.locations[l].clone()).collect();
+            let products: Vec<String> = ps.iter().map(|&p| panel.products[p].clone()).collect();
             (
                 (*year).clone(),
                 year_measures(&locations, &products, &exports, options),
