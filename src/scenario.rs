@@ -205,6 +205,8 @@ pub struct Country {
     pub domestic_wage_share: Option<Path>,
     pub local_content: IndexMap<String, Path>,
     pub consumption_share: Option<Path>,
+    /// Product-space density around each stage (for the density feasibility rule).
+    pub density: IndexMap<String, Path>,
     pub origin: Origin,
 }
 
@@ -235,6 +237,9 @@ pub struct World {
     pub rule_array_size: Option<Quantity>,
     pub rule_map_size: Option<Quantity>,
     pub rule_variables: Option<Quantity>,
+    /// With it, a stage whose density a country declares is feasible when that density
+    /// reaches the threshold (instead of ECI + bonus ≥ PCI − tolerance).
+    pub density_threshold: Option<Quantity>,
 }
 
 #[derive(Clone, Debug)]

@@ -692,6 +692,7 @@ impl<'a> Resolver<'a> {
                 domestic_wage_share: None,
                 local_content: IndexMap::new(),
                 consumption_share: None,
+                density: IndexMap::new(),
                 origin,
             };
             for Placed { at, stmt } in statements {
@@ -771,6 +772,13 @@ impl<'a> Resolver<'a> {
                     }
                     S::ConsumptionShare(p) => {
                         country.consumption_share = self.path(p, Dimension::Share, at)
+                    }
+                    S::Density(stage, p) => {
+                        if self.stage(stage, at) {
+                            if let Some(p) = self.path(p, Dimension::Index, at) {
+                                country.density.insert(stage.name.clone(), p);
+                            }
+                        }
                     }
                     S::ExportBan(_)
                     | S::LocalProcessing(..)
@@ -964,7 +972,8 @@ impl<'a> Resolver<'a> {
                         "rule_string_size" => (&mut world.rule_string_size, Dimension::Index),
                         "rule_array_size" => (&mut world.rule_array_size, Dimension::Index),
                         "rule_map_size" => (&mut world.rule_map_size, Dimension::Index),
-                        _ => (&mut world.rule_variables, Dimension::Index),
+                        "rule_variables" => (&mut world.rule_variables, Dimension::Index),
+                        _ => (&mut world.density_threshold, Dimension::Index),
                     };
                     *slot = self.quantity(n, dim, at);
                 }
@@ -1233,7 +1242,8 @@ impl<'a> Resolver<'a> {
             | S::Capacity(..)
             | S::Utilisation(..)
             | S::DomesticWageShare(_)
-            | S::ConsumptionShare(_) => {
+            | S::ConsumptionShare(_)
+            | S::Density(..) => {
                 unreachable!("the grammar keeps country data out of policies")
             }
         })
@@ -1960,6 +1970,7 @@ fn country_slot(s: &ast::CountryStmt) -> String {
         S::DomesticWageShare(_) => "domestic_wage_share".into(),
         S::LocalContent(st, _) => format!("local_content {}", st.name),
         S::ConsumptionShare(_) => "consumption_share".into(),
+        S::Density(st, _) => format!("density {}", st.name),
         S::ExportBan(st) => format!("export_ban {}", st.name),
         S::LocalProcessing(st, _) => format!("local_processing {}", st.name),
         S::Build(b) => format!("build {}", b.stage.name),

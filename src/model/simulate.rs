@@ -186,7 +186,12 @@ pub fn simulate(
             }
             let mut stage_sims = Vec::with_capacity(stages.len());
             for (si, st) in stages.iter().enumerate() {
-                let mut feasible = f.eci + f.bonus[si] >= st.pci.value - tolerance;
+                // Conditions of production: ECI against PCI, or, where the scenario gives the
+                // country's product-space density around the stage, density against a threshold.
+                let mut feasible = match (&s.world.density_threshold, c.density.get(&st.name)) {
+                    (Some(threshold), Some(density)) => density.at(year) >= threshold.value,
+                    _ => f.eci + f.bonus[si] >= st.pci.value - tolerance,
+                };
                 if rules.has(&Hook::Feasible) {
                     let view = StageView {
                         country: c.name.as_str().into(),

@@ -200,6 +200,27 @@ impl<'s> Ctx<'s> {
     fn feasible(&self, stage: &str) -> Node {
         let st = self.stage(stage);
         let decl = &self.s.stages[stage];
+        let c = &self.s.countries[self.country];
+        if let (Some(threshold), Some(density)) =
+            (&self.s.world.density_threshold, c.density.get(stage))
+        {
+            let d = density.at(self.year);
+            return node(format!(
+                "feasible = {}: density {} {} threshold {} (the density rule)",
+                st.feasible,
+                num(d),
+                if d >= threshold.value { "≥" } else { "<" },
+                num(threshold.value)
+            ))
+            .with(node(format!(
+                "density around {stage} ({})",
+                self.path(density)
+            )))
+            .with(node(format!(
+                "density_threshold ({})",
+                self.provenance(threshold)
+            )));
+        }
         let mut n = node(format!(
             "feasible = {}: ECI {} + bonus {} {} PCI {} − tolerance {}",
             st.feasible,

@@ -150,6 +150,8 @@ pub enum CountryStmt {
     DomesticWageShare(Path),
     LocalContent(Ident, Path),
     ConsumptionShare(Path),
+    /// The country's product-space density around a stage, from a complexity output.
+    Density(Ident, Path),
     // Policy levers
     ExportBan(Ident),
     LocalProcessing(Ident, Path),

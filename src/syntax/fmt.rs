@@ -310,6 +310,7 @@ impl Printer<'_> {
             CountryStmt::DomesticWageShare(p) => format!("domestic_wage_share {}", path(p)),
             CountryStmt::LocalContent(st, p) => format!("local_content {} {}", st.name, path(p)),
             CountryStmt::ConsumptionShare(p) => format!("consumption_share {}", path(p)),
+            CountryStmt::Density(st, p) => format!("density {} {}", st.name, path(p)),
             CountryStmt::ExportBan(st) => format!("export_ban {}", st.name),
             CountryStmt::LocalProcessing(st, p) => {
                 format!("local_processing {} {}", st.name, path(p))

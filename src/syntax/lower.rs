@@ -329,6 +329,9 @@ impl Lower {
                 CountryStmt::LocalContent(self.ident(next(&mut it)), self.path(next(&mut it))?)
             }
             Rule::consumption_stmt => CountryStmt::ConsumptionShare(self.path(next(&mut it))?),
+            Rule::density_stmt => {
+                CountryStmt::Density(self.ident(next(&mut it)), self.path(next(&mut it))?)
+            }
             Rule::export_ban_stmt => CountryStmt::ExportBan(self.ident(next(&mut it))),
             Rule::local_processing_stmt => {
                 CountryStmt::LocalProcessing(self.ident(next(&mut it)), self.path(next(&mut it))?)
