@@ -5,6 +5,7 @@
 
 mod compute;
 mod eigen;
+mod synthetic;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -12,6 +13,7 @@ use std::fmt::Write;
 use rayon::prelude::*;
 
 pub use compute::{year_measures, Convention, Options, YearError, YearMeasures};
+pub use synthetic::synthetic_panel;
 
 /// The columns of a trade table.
 #[derive(Clone, Debug)]
