@@ -118,39 +118,37 @@ fn worst(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
 
 /// Panels made by `examples/trade_panel.rs` that gvc was never tuned on, with
 /// py-ecomplexity's answers (`benches/py_ecomplexity.py`): two years, 40 × 120.
+/// The measures of `year`, and where a name stands among them.
+fn year<'a>(
+    results: &'a [(String, gvc::complexity::YearResult)],
+    year: &str,
+) -> &'a gvc::complexity::YearMeasures {
+    results
+        .iter()
+        .find(|(y, _)| y == year)
+        .unwrap()
+        .1
+        .as_ref()
+        .unwrap()
+}
+
+fn index(names: &[String], name: &str) -> usize {
+    names.iter().position(|n| n == name).unwrap()
+}
+
 #[test]
 fn unseen_panel_matches_py_ecomplexity() {
     let results = run("unseen_40x120.csv", 1.0);
     let (mut eci, mut pci) = (Vec::new(), Vec::new());
     for row in rows("ref_40x120_t1_country.csv") {
-        let m = results
-            .iter()
-            .find(|(y, _)| *y == row["year"])
-            .unwrap()
-            .1
-            .as_ref()
-            .unwrap();
-        let c = m
-            .locations
-            .iter()
-            .position(|l| *l == row["location"])
-            .unwrap();
+        let m = year(&results, &row["year"]);
+        let c = index(&m.locations, &row["location"]);
         eci.push((m.eci[c], row["eci"].parse().unwrap()));
         eci.push((m.coi[c], row["coi"].parse().unwrap()));
     }
     for row in rows("ref_40x120_t1_product.csv") {
-        let m = results
-            .iter()
-            .find(|(y, _)| *y == row["year"])
-            .unwrap()
-            .1
-            .as_ref()
-            .unwrap();
-        let p = m
-            .products
-            .iter()
-            .position(|l| *l == row["product"])
-            .unwrap();
+        let m = year(&results, &row["year"]);
+        let p = index(&m.products, &row["product"]);
         pci.push((m.pci[p], row["pci"].parse().unwrap()));
     }
     assert!(worst(eci.into_iter()) < 1e-9);
@@ -163,23 +161,9 @@ fn another_threshold_matches_py_ecomplexity() {
     let results = run("unseen_40x120.csv", 1.5);
     let mut diffs: HashMap<&str, f64> = HashMap::new();
     for row in rows("ref_40x120_t1.5_cp.csv") {
-        let m = results
-            .iter()
-            .find(|(y, _)| *y == row["year"])
-            .unwrap()
-            .1
-            .as_ref()
-            .unwrap();
-        let c = m
-            .locations
-            .iter()
-            .position(|l| *l == row["location"])
-            .unwrap();
-        let p = m
-            .products
-            .iter()
-            .position(|l| *l == row["product"])
-            .unwrap();
+        let m = year(&results, &row["year"]);
+        let c = index(&m.locations, &row["location"]);
+        let p = index(&m.products, &row["product"]);
         let i = c * m.products.len() + p;
         for (name, ours) in [
             ("rca", m.rca[i]),
@@ -209,21 +193,17 @@ fn a_large_product_space_matches_py_ecomplexity() {
     let m = results[0].1.as_ref().unwrap();
     assert!(m.products.len() > 400);
     let eci = rows("ref_30x500_t1_country.csv").into_iter().map(|row| {
-        let c = m
-            .locations
-            .iter()
-            .position(|l| *l == row["location"])
-            .unwrap();
-        (m.eci[c], row["eci"].parse::<f64>().unwrap())
+        (
+            m.eci[index(&m.locations, &row["location"])],
+            row["eci"].parse::<f64>().unwrap(),
+        )
     });
     assert!(worst(eci) < 1e-9);
     let pci = rows("ref_30x500_t1_product.csv").into_iter().map(|row| {
-        let p = m
-            .products
-            .iter()
-            .position(|l| *l == row["product"])
-            .unwrap();
-        (m.pci[p], row["pci"].parse::<f64>().unwrap())
+        (
+            m.pci[index(&m.products, &row["product"])],
+            row["pci"].parse::<f64>().unwrap(),
+        )
     });
     assert!(worst(pci) < 1e-9);
 }

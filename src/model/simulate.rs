@@ -34,6 +34,19 @@ pub struct YearSim {
     pub metrics: IndexMap<String, f64>,
 }
 
+impl YearSim {
+    /// Value added and captured by the stages and their domestic suppliers (before any ISDS
+    /// award).
+    pub fn totals(&self) -> (f64, f64) {
+        self.stages.iter().fold((0.0, 0.0), |(a, c), st| {
+            (
+                a + st.value.value_added + st.value.linkages,
+                c + st.value.value_captured + st.value.linkages,
+            )
+        })
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct StageSim {
     pub feasible: bool,
@@ -362,16 +375,7 @@ pub fn simulate(
                 c.consumption_share.as_ref().map_or(0.0, |p| p.at(year)) * final_demand;
             if rules.metrics().next().is_some() {
                 let mut view = country_view(s, c, year, f, &unit_values, out[ci].last());
-                let added: f64 = sim
-                    .stages
-                    .iter()
-                    .map(|st| st.value.value_added + st.value.linkages)
-                    .sum();
-                let captured: f64 = sim
-                    .stages
-                    .iter()
-                    .map(|st| st.value.value_captured + st.value.linkages)
-                    .sum();
+                let (added, captured) = sim.totals();
                 view.value_added_musd = added;
                 view.value_captured_musd = captured;
                 view.capture_ratio = ratio_dynamic(captured, added);
@@ -455,16 +459,7 @@ fn country_view(
         ..CountryView::default()
     };
     if let Some(p) = previous {
-        let added: f64 = p
-            .stages
-            .iter()
-            .map(|st| st.value.value_added + st.value.linkages)
-            .sum();
-        let captured: f64 = p
-            .stages
-            .iter()
-            .map(|st| st.value.value_captured + st.value.linkages)
-            .sum();
+        let (added, captured) = p.totals();
         view.previous = [
             ("value_added_musd".into(), added.into()),
             ("value_captured_musd".into(), captured.into()),
