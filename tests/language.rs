@@ -629,8 +629,16 @@ fn baseline() -> String {
     std::fs::read_to_string("scenarios/baseline.gvc").unwrap()
 }
 
+/// Checks a mangled copy and, when it still checks, runs it and writes every report: no step
+/// may panic, whatever the copy says.
 fn check_copy(text: &str) -> Result<gvc::Checked, gvc::Diagnostics> {
-    gvc::check_text(Path::new("scenarios/mangled.gvc"), text)
+    let checked = gvc::check_text(Path::new("scenarios/mangled.gvc"), text)?;
+    if let Ok(outcome) = gvc::evaluate(&checked.scenario) {
+        let _ = gvc::report::to_json(&outcome);
+        let _ = gvc::report::to_table(&outcome);
+        let _ = gvc::report::to_csv(&outcome);
+    }
+    Ok(checked)
 }
 
 proptest! {

@@ -435,3 +435,20 @@ agreement "Treaty" parties A, B restricts export_ban isds award 2 years assumpti
         .iter()
         .any(|n| n.code == "world_balance" && n.years == [(2025, 2026)]));
 }
+
+/// Magnitudes far beyond any economy give an error, not a table of zeros or a panic.
+#[test]
+fn overflowing_numbers_are_an_error() {
+    let text = r#"
+scenario extreme extends "baseline.gvc" { timeline 2025 to 2030 }
+world {
+  demand 1e-300 kt assumption -> 1e300 kt assumption exponential 2025..2030
+  price_elasticity 50 assumption
+}
+"#;
+    let s = gvc::check_text(Path::new("scenarios/extreme.gvc"), text)
+        .unwrap()
+        .scenario;
+    let d = gvc::evaluate(&s).err().expect("an overflow is an error");
+    assert_eq!(d.0[0].code, "gvc::overflow");
+}

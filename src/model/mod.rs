@@ -34,6 +34,7 @@ pub fn evaluate(s: &Scenario) -> Result<Outcome, Diagnostics> {
 /// of it with the same rules).
 pub fn run(s: &Scenario, rules: &RuleSet) -> Result<Outcome, Box<Diagnostic>> {
     let sim = simulate(s, &Disabled::new(), rules)?;
+    finite(s, &sim)?;
     let awards = isds_awards(s, &sim, rules)?;
     let mut notes = notes(s, &sim);
     notes.extend(awards.notes);
@@ -51,6 +52,38 @@ pub fn run(s: &Scenario, rules: &RuleSet) -> Result<Outcome, Box<Diagnostic>> {
             }),
     );
     Ok(build(s, &sim, &awards.by_country, notes))
+}
+
+/// A run whose numbers overflow (a scenario's magnitudes far beyond any economy) is an error,
+/// not a table of zeros.
+fn finite(s: &Scenario, sim: &Simulation) -> Result<(), Box<Diagnostic>> {
+    for (ci, years) in sim.countries.iter().enumerate() {
+        for y in years {
+            for (si, st) in y.stages.iter().enumerate() {
+                let values = [
+                    st.volume,
+                    st.capacity,
+                    st.value.value_added,
+                    st.value.value_captured,
+                    st.value.linkages,
+                    y.eci,
+                ];
+                if values.iter().all(|v| v.is_finite()) {
+                    continue;
+                }
+                let country = s.countries.get_index(ci).map_or("", |(k, _)| k.as_str());
+                let stage = s.stages.get_index(si).map_or("", |(k, _)| k.as_str());
+                let d = Diagnostic::error(
+                    "gvc::overflow",
+                    format!("the numbers of {country}, {stage}, {} are too large to compute", y.year),
+                )
+                .label_at(&s.sources, s.countries[ci].origin, "this country")
+                .help("check the scenario's magnitudes and units: volumes are in kt, unit values in usd/t");
+                return Err(Box::new(d));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One country in one year as the model computed it, stage by stage: what `gvc explain`
