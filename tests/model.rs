@@ -449,6 +449,6 @@ world {
     let s = gvc::check_text(Path::new("scenarios/extreme.gvc"), text)
         .unwrap()
         .scenario;
-    let d = gvc::evaluate(&s).err().expect("an overflow is an error");
+    let d = gvc::evaluate(&s).expect_err("an overflow is an error");
     assert_eq!(d.0[0].code, "gvc::overflow");
 }
