@@ -95,7 +95,7 @@ pub fn to_table(outcome: &Outcome) -> String {
             } else {
                 format!(" [{}]", years.join(", "))
             };
-            writeln!(out, "- {}{years}", n.message).unwrap();
+            out.push_str(&wrap(&format!("{}{years}", n.message), 80, "- ", "  "));
         }
     }
     out
@@ -153,8 +153,36 @@ fn country_rows(
             .filter(|(year, _)| **year == start || **year == end || (**year - start) % 5 == 0)
             .map(|(_, y)| y.metrics.get(name).map_or("-".into(), |v| format!("{v}")))
             .collect();
-        writeln!(out, "  metric {name}: {}", values.join(" ")).unwrap();
+        out.push_str(&wrap(
+            &format!("metric {name}: {}", values.join(" ")),
+            80,
+            "  ",
+            "    ",
+        ));
     }
+}
+
+/// Wraps text at `width` columns: the first line after `first`, the others after `rest`.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 fn ratio(r: Option<f64>) -> String {
