@@ -8,22 +8,6 @@ use gvc::complexity::{compute, read_panel, Columns, Options};
 
 const DIR: &str = "tests/fixtures/complexity";
 
-fn reference() -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(format!("{DIR}/ecomplexity_out_cp_30x60.csv")).unwrap();
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn columns() -> Columns {
     Columns {
         year: "year".into(),
@@ -54,9 +38,9 @@ fn every_number_matches_py_ecomplexity() {
         .collect();
     let np = m.products.len();
     let mut worst: HashMap<&str, f64> = HashMap::new();
-    let rows = reference();
-    assert_eq!(rows.len(), m.locations.len() * np);
-    for row in &rows {
+    let cells = rows("ecomplexity_out_cp_30x60.csv");
+    assert_eq!(cells.len(), m.locations.len() * np);
+    for row in &cells {
         let (c, p) = (loc[row["loc"].as_str()], prod[row["prod"].as_str()]);
         let i = c * np + p;
         let ours = [
@@ -77,11 +61,30 @@ fn every_number_matches_py_ecomplexity() {
             *w = w.max(diff);
         }
     }
-    eprintln!("{worst:?}");
     for (name, diff) in &worst {
         assert!(*diff < 1e-9, "{name} differs from py-ecomplexity by {diff}");
     }
     assert!((m.eigenvalue - 0.3610357991644787).abs() < 1e-12);
+    // The proximity edge list, every pair.
+    let mut proximity = 0.0f64;
+    let pairs = rows("ecomplexity_proximity_30x60.csv");
+    assert_eq!(pairs.len(), np * np);
+    for row in pairs {
+        let (a, b) = (prod[row["prod_1"].as_str()], prod[row["prod_2"].as_str()]);
+        let theirs: f64 = row["proximity"].parse().unwrap();
+        proximity = proximity.max((m.proximity[a * np + b] - theirs).abs());
+    }
+    assert!(proximity < 1e-9, "proximity differs by {proximity}");
+    // The per-country and per-product extracts.
+    for row in rows("ecomplexity_out_eci_30x60.csv") {
+        let c = loc[row["loc"].as_str()];
+        assert!((m.eci[c] - row["eci"].parse::<f64>().unwrap()).abs() < 1e-9);
+        assert!((m.coi[c] - row["coi"].parse::<f64>().unwrap()).abs() < 1e-9);
+    }
+    for row in rows("ecomplexity_out_pci_30x60.csv") {
+        let p = prod[row["prod"].as_str()];
+        assert!((m.pci[p] - row["pci"].parse::<f64>().unwrap()).abs() < 1e-9);
+    }
 }
 
 /// Reads a reference CSV into rows keyed by column name.
