@@ -322,3 +322,49 @@ fn the_same_panel_gives_the_same_bytes_on_any_thread_count() {
     });
     assert_eq!(a, b);
 }
+
+/// The Stata convention: strict `RCA > 1`, proximity diagonal 0, and the sample standard
+/// deviation over the country × product rows — so, where no RCA is exactly 1, ECI is
+/// py-ecomplexity's scaled by √((CP − 1)/CP).
+#[test]
+fn the_stata_convention_differs_as_documented() {
+    let text = std::fs::read_to_string(format!("{DIR}/synthetic_trade_30x60_2022.csv")).unwrap();
+    let panel = read_panel(&text, &columns(), None).unwrap();
+    let py = compute(&panel, &Options::default());
+    let stata = compute(
+        &panel,
+        &Options {
+            convention: gvc::complexity::Convention::Stata,
+            ..Options::default()
+        },
+    );
+    let (py, stata) = (py[0].1.as_ref().unwrap(), stata[0].1.as_ref().unwrap());
+    let (nc, np) = (py.locations.len(), py.products.len());
+    assert_eq!(py.mcp, stata.mcp, "no RCA is exactly 1 in this panel");
+    let scale = (((nc * np) as f64 - 1.0) / (nc * np) as f64).sqrt();
+    for (a, b) in py.eci.iter().zip(&stata.eci) {
+        assert!((a * scale - b).abs() < 1e-12);
+    }
+    for p in 0..np {
+        assert_eq!(py.proximity[p * np + p], 1.0);
+        assert_eq!(stata.proximity[p * np + p], 0.0);
+    }
+    // An RCA of exactly 1 counts as presence for py-ecomplexity and not for Stata.
+    let even =
+        "year,location,product,export_value\n2022,A,P1,1\n2022,A,P2,1\n2022,B,P1,1\n2022,B,P2,1\n";
+    let panel = read_panel(even, &Columns::default(), None).unwrap();
+    let py = compute(&panel, &Options::default());
+    let stata = compute(
+        &panel,
+        &Options {
+            convention: gvc::complexity::Convention::Stata,
+            ..Options::default()
+        },
+    );
+    assert!(
+        matches!(&stata[0].1, Err(gvc::complexity::YearError::Degenerate(why)) if why.contains("have an RCA >"))
+    );
+    assert!(
+        !matches!(&py[0].1, Err(gvc::complexity::YearError::Degenerate(why)) if why.contains("have an RCA"))
+    );
+}
