@@ -8,7 +8,6 @@ mod eigen;
 mod synthetic;
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use rayon::prelude::*;
 
@@ -251,74 +250,79 @@ pub enum Level {
     Product,
 }
 
-fn cell(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
+/// Appends a number: whole numbers without a decimal point, others in their shortest
+/// round-trip form (ryu); a value that is not defined stays empty.
+fn push_number(out: &mut String, v: f64, buffer: &mut ryu::Buffer) {
+    if !v.is_finite() {
+        return;
     }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        out.push_str(itoa(v as i64, buffer));
+    } else {
+        out.push_str(buffer.format_finite(v));
+    }
+}
+
+fn itoa(v: i64, buffer: &mut ryu::Buffer) -> &str {
+    // ryu prints whole numbers as `3.0`: drop the `.0`.
+    let text = buffer.format_finite(v as f64);
+    text.strip_suffix(".0").unwrap_or(text)
 }
 
 /// The results as CSV. Numbers are written in full (shortest round-trip form); a value that
 /// is not defined (ECI of a country with no advantage) is left empty.
 pub fn to_csv(results: &[(String, YearResult)], level: Level) -> String {
     let mut out = String::new();
-    match level {
-        Level::Cp => out.push_str("year,location,product,export_value,rca,mcp,diversity,ubiquity,eci,pci,density,coi,cog\n"),
-        Level::Country => out.push_str("year,location,diversity,eci,coi\n"),
-        Level::Product => out.push_str("year,product,ubiquity,pci\n"),
-    }
+    let mut buffer = ryu::Buffer::new();
+    out.push_str(match level {
+        Level::Cp => "year,location,product,export_value,rca,mcp,diversity,ubiquity,eci,pci,density,coi,cog\n",
+        Level::Country => "year,location,diversity,eci,coi\n",
+        Level::Product => "year,product,ubiquity,pci\n",
+    });
     for (year, result) in results {
         let Ok(m) = result else { continue };
         let np = m.products.len();
+        let mut row = |out: &mut String, names: &[&str], numbers: &[f64]| {
+            out.push_str(year);
+            for name in names {
+                out.push(',');
+                out.push_str(&csv_text(name));
+            }
+            for &v in numbers {
+                out.push(',');
+                push_number(out, v, &mut buffer);
+            }
+            out.push('\n');
+        };
         match level {
             Level::Cp => {
                 for (c, l) in m.locations.iter().enumerate() {
                     for (p, pr) in m.products.iter().enumerate() {
                         let i = c * np + p;
-                        writeln!(
-                            out,
-                            "{year},{},{},{},{},{},{},{},{},{},{},{},{}",
-                            csv_text(l),
-                            csv_text(pr),
-                            cell(m.exports[i]),
-                            cell(m.rca[i]),
-                            m.mcp[i],
-                            cell(m.diversity[c]),
-                            cell(m.ubiquity[p]),
-                            cell(m.eci[c]),
-                            cell(m.pci[p]),
-                            cell(m.density[i]),
-                            cell(m.coi[c]),
-                            cell(m.cog[i])
-                        )
-                        .unwrap();
+                        let numbers = [
+                            m.exports[i],
+                            m.rca[i],
+                            f64::from(m.mcp[i]),
+                            m.diversity[c],
+                            m.ubiquity[p],
+                            m.eci[c],
+                            m.pci[p],
+                            m.density[i],
+                            m.coi[c],
+                            m.cog[i],
+                        ];
+                        row(&mut out, &[l, pr], &numbers);
                     }
                 }
             }
             Level::Country => {
                 for (c, l) in m.locations.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "{year},{},{},{},{}",
-                        csv_text(l),
-                        cell(m.diversity[c]),
-                        cell(m.eci[c]),
-                        cell(m.coi[c])
-                    )
-                    .unwrap();
+                    row(&mut out, &[l], &[m.diversity[c], m.eci[c], m.coi[c]]);
                 }
             }
             Level::Product => {
                 for (p, pr) in m.products.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "{year},{},{},{}",
-                        csv_text(pr),
-                        cell(m.ubiquity[p]),
-                        cell(m.pci[p])
-                    )
-                    .unwrap();
+                    row(&mut out, &[pr], &[m.ubiquity[p], m.pci[p]]);
                 }
             }
         }
@@ -326,10 +330,10 @@ pub fn to_csv(results: &[(String, YearResult)], level: Level) -> String {
     out
 }
 
-fn csv_text(s: &str) -> String {
+fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
