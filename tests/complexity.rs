@@ -221,27 +221,25 @@ fn error_of(text: &str) -> String {
 #[test]
 fn bad_input_is_rejected_with_its_line() {
     let head = "year,location,product,export_value\n";
-    assert_eq!(
-        error_of(&format!("{head}2022,A,P1,10\n2022,B,P1\n")),
-        "line 3: the row has 3 fields where the header has 4"
-    );
-    assert_eq!(
-        error_of(&format!("{head}2022,A,P1,-5\n")),
-        "line 2: the value -5 is negative: exports cannot be"
-    );
-    assert_eq!(
-        error_of(&format!("{head}2022,A,P1,ten\n")),
-        "line 2: the value `ten` is not a number"
-    );
-    assert_eq!(
-        error_of(&format!("{head}2022,A,P1,NaN\n")),
-        "line 2: the value `NaN` is not a finite number"
-    );
-    assert_eq!(
-        error_of(&format!("{head}2022,,P1,3\n")),
-        "line 2: the location is empty"
-    );
-    assert_eq!(error_of(head), "the table has no rows");
+    for (rows, message) in [
+        (
+            "2022,A,P1,10\n2022,B,P1\n",
+            "line 3: the row has 3 fields where the header has 4",
+        ),
+        (
+            "2022,A,P1,-5\n",
+            "line 2: the value -5 is negative: exports cannot be",
+        ),
+        ("2022,A,P1,ten\n", "line 2: the value `ten` is not a number"),
+        (
+            "2022,A,P1,NaN\n",
+            "line 2: the value `NaN` is not a finite number",
+        ),
+        ("2022,,P1,3\n", "line 2: the location is empty"),
+        ("", "the table has no rows"),
+    ] {
+        assert_eq!(error_of(&format!("{head}{rows}")), message);
+    }
     assert!(error_of("year,loc,product,value\n").contains("no column `location`"));
 }
 

@@ -268,18 +268,8 @@ fn report(diagnostics: &[Diagnostic]) {
 }
 
 fn run(path: &Path, format: Option<Format>, output: Option<&Path>) -> bool {
-    let checked = match gvc::check_file(path) {
-        Ok(c) => c,
-        Err(diagnostics) => {
-            report(&diagnostics.0);
-            let n = diagnostics.error_count();
-            eprintln!(
-                "{}: {n} error{}",
-                path.display(),
-                if n == 1 { "" } else { "s" }
-            );
-            return false;
-        }
+    let Some(checked) = load(path) else {
+        return false;
     };
     let outcome = match gvc::evaluate(&checked.scenario) {
         Ok(o) => o,
