@@ -177,6 +177,21 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
+/// A number for people to read: at most `places` decimals, no trailing zeros, no `-0`.
+pub fn plain_number(v: f64, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 /// Every diagnostic of a failed load, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

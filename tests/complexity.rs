@@ -8,6 +8,26 @@ use gvc::complexity::{compute, read_panel, Columns, Options};
 
 const DIR: &str = "tests/fixtures/complexity";
 
+/// The nine measures of one (country, product) cell, by py-ecomplexity's column names.
+fn cell_measures(
+    m: &gvc::complexity::YearMeasures,
+    c: usize,
+    p: usize,
+) -> [(&'static str, f64); 9] {
+    let i = c * m.products.len() + p;
+    [
+        ("rca", m.rca[i]),
+        ("mcp", f64::from(m.mcp[i])),
+        ("diversity", m.diversity[c]),
+        ("ubiquity", m.ubiquity[p]),
+        ("eci", m.eci[c]),
+        ("pci", m.pci[p]),
+        ("density", m.density[i]),
+        ("coi", m.coi[c]),
+        ("cog", m.cog[i]),
+    ]
+}
+
 fn columns() -> Columns {
     Columns {
         year: "year".into(),
@@ -42,19 +62,7 @@ fn every_number_matches_py_ecomplexity() {
     assert_eq!(cells.len(), m.locations.len() * np);
     for row in &cells {
         let (c, p) = (loc[row["loc"].as_str()], prod[row["prod"].as_str()]);
-        let i = c * np + p;
-        let ours = [
-            ("rca", m.rca[i]),
-            ("mcp", f64::from(m.mcp[i])),
-            ("diversity", m.diversity[c]),
-            ("ubiquity", m.ubiquity[p]),
-            ("eci", m.eci[c]),
-            ("pci", m.pci[p]),
-            ("density", m.density[i]),
-            ("coi", m.coi[c]),
-            ("cog", m.cog[i]),
-        ];
-        for (name, value) in ours {
+        for (name, value) in cell_measures(m, c, p) {
             let expected: f64 = row[name].parse().unwrap();
             let diff = (value - expected).abs();
             let w = worst.entry(name).or_insert(0.0);
@@ -167,18 +175,7 @@ fn another_threshold_matches_py_ecomplexity() {
         let m = year(&results, &row["year"]);
         let c = index(&m.locations, &row["location"]);
         let p = index(&m.products, &row["product"]);
-        let i = c * m.products.len() + p;
-        for (name, ours) in [
-            ("rca", m.rca[i]),
-            ("mcp", f64::from(m.mcp[i])),
-            ("diversity", m.diversity[c]),
-            ("ubiquity", m.ubiquity[p]),
-            ("eci", m.eci[c]),
-            ("pci", m.pci[p]),
-            ("density", m.density[i]),
-            ("coi", m.coi[c]),
-            ("cog", m.cog[i]),
-        ] {
+        for (name, ours) in cell_measures(m, c, p) {
             let theirs: f64 = row[name].parse().unwrap();
             let d = diffs.entry(name).or_insert(0.0);
             *d = d.max((ours - theirs).abs());

@@ -15,7 +15,7 @@ use super::load::{ImportedTable, Layer};
 use super::suggest::did_you_mean;
 use super::tables::LookupError;
 use super::units::Dimension;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{plain_number, Diagnostic, Diagnostics};
 use crate::scenario::*;
 use crate::source::{FileId, Origin, Sources, Span};
 use crate::syntax::ast;
@@ -904,7 +904,7 @@ impl<'a> Resolver<'a> {
                 "gvc::shares_sum",
                 format!(
                     "the ownership of `{stage}` in `{country}` sums to {}%, not 100%",
-                    trim_number(sum * 100.0)
+                    plain_number(sum * 100.0, 4)
                 ),
             );
             for s in shares {
@@ -917,12 +917,12 @@ impl<'a> Resolver<'a> {
             d = d.help(if gap > 0.0 {
                 format!(
                     "{}% is missing: the shares of all owners must add up to 100%",
-                    trim_number(gap)
+                    plain_number(gap, 4)
                 )
             } else {
                 format!(
                     "{}% too much: the shares of all owners must add up to 100%",
-                    trim_number(-gap)
+                    plain_number(-gap, 4)
                 )
             });
             self.error(d);
@@ -1620,7 +1620,7 @@ impl<'a> Resolver<'a> {
                     // `0.05` for a share most likely means 5%.
                     let suggested = match dim {
                         Dimension::Share | Dimension::Rate if raw > 0.0 && raw < 1.0 => {
-                            trim_number(raw * 100.0)
+                            plain_number(raw * 100.0, 4)
                         }
                         _ => written.clone(),
                     };
@@ -1991,15 +1991,4 @@ fn target_text(parts: &[ast::Ident]) -> String {
         .map(|p| p.name.as_str())
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// A number for a message: no trailing zeros, at most 4 decimals.
-fn trim_number(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
 }

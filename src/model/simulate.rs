@@ -339,7 +339,7 @@ pub fn simulate(
                     remaining[ci] = (remaining[ci] - sim.stages[si].volume).max(0.0);
                 }
                 let stage = &mut sim.stages[si];
-                let inputs_ = StageInputs {
+                let stage_inputs = StageInputs {
                     volume_kt: stage.volume,
                     unit_value: unit_values[si],
                     input_unit_value: inputs[si].map_or(0.0, |i| unit_values[i]),
@@ -362,10 +362,10 @@ pub fn simulate(
                     supplier_va_share,
                     debt_service: stage.debt_service,
                 };
-                stage.value = stage_value(&inputs_);
-                stage.inputs = inputs_;
+                stage.value = stage_value(&stage_inputs);
+                stage.inputs = stage_inputs;
                 if rules.has(&Hook::Capture) {
-                    let view = stage_view(c, st, year, sim_eci, stage, &inputs_);
+                    let view = stage_view(c, st, year, sim_eci, stage, &stage_inputs);
                     if let Some(captured) = rules.capture(&view) {
                         stage.value.value_captured = captured?;
                     }

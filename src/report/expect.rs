@@ -166,8 +166,7 @@ pub fn show(subject: &[String], actual: Actual) -> String {
 }
 
 fn trim(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::diagnostic::plain_number(v, 3)
 }
 
 /// A failed expectation as a diagnostic at its `expect` line.

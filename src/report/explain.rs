@@ -69,13 +69,7 @@ impl Node {
 }
 
 fn num(v: f64) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    crate::diagnostic::plain_number(v, 3)
 }
 
 fn pct(v: f64) -> String {
